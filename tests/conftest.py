@@ -1,23 +1,9 @@
 """Fixtures: the notebook's `definitions` cells loaded as a module, and VGG16 with the test weights."""
 
 import os
-import types
-from pathlib import Path
 
-import nbformat
 import pytest
-
-NOTEBOOK = Path(__file__).resolve().parent.parent / "Visualizing_Filters_of_a_CNN.ipynb"
-
-
-def load_definitions(path=NOTEBOOK):
-    """Execute the cells tagged `definitions` into a fresh module and return it."""
-    notebook = nbformat.read(path, as_version=4)
-    module = types.ModuleType("notebook_definitions")
-    for cell in notebook.cells:
-        if cell.cell_type == "code" and "definitions" in cell.metadata.get("tags", []):
-            exec(compile(cell.source, f"{path.name}:definitions", "exec"), module.__dict__)
-    return module
+from notebook_definitions import load_definitions
 
 
 @pytest.fixture(scope="session")
