@@ -1,6 +1,7 @@
 """Load the notebook's `definitions` cells (imports, constants, functions) as a module, without running
 the heavy cells. Used by the tests and by the benchmark."""
 
+import linecache
 import types
 from pathlib import Path
 
@@ -13,7 +14,10 @@ def load_definitions(path=NOTEBOOK):
     """Execute the cells tagged `definitions` into a fresh module and return it."""
     notebook = nbformat.read(path, as_version=4)
     module = types.ModuleType("notebook_definitions")
-    for cell in notebook.cells:
+    for number, cell in enumerate(notebook.cells):
         if cell.cell_type == "code" and "definitions" in cell.metadata.get("tags", []):
-            exec(compile(cell.source, f"{Path(path).name}:definitions", "exec"), module.__dict__)
+            filename = f"{Path(path).name}:cell{number}"
+            # tf.function's autograph reads the source of the functions it converts
+            linecache.cache[filename] = (len(cell.source), None, cell.source.splitlines(True), filename)
+            exec(compile(cell.source, filename, "exec"), module.__dict__)
     return module

@@ -114,3 +114,15 @@ def test_transformations_keep_size_and_identity_keeps_the_image(nb):
     assert plan.shape == (3, 2, 4)
     assert nb.random_transform(images, plan[0]).shape == images.shape
 
+
+
+def test_filters_that_fire_skips_filters_silent_on_real_photos(nb, vgg16):
+    photos = nb.sample_photos(size=96)
+    chosen, skipped = nb.filters_that_fire(vgg16, "block2_conv2", 8, photos=photos)
+    assert len(chosen) == 8 and not set(chosen) & set(skipped)
+    maps = nb.feature_extractor(vgg16, "block2_conv2")(nb.to_model_input(photos)).numpy()
+    strongest = maps.max(axis=(0, 1, 2))
+    typical = np.median(strongest)
+    assert all(strongest[i] >= 0.02 * typical for i in chosen)
+    assert all(strongest[i] < 0.02 * typical for i in skipped)
+    assert sorted(chosen + skipped) == list(range(max(chosen) + 1))

@@ -1,0 +1,86 @@
+"""What makes an ascent step cheap here: each speed lever measured against the plain way, in one run.
+
+For block4_conv3, 16 filters, 128 px (the issue's speed case), on this machine:
+
+* precision: float32 against the notebook's automatic choice (bfloat16 on CPUs with AVX512-BF16/AMX,
+  bfloat16/float16 on GPUs with tensor cores);
+* XLA: one forward+backward pass compiled with `jit_compile=True` against plain `tf.function`;
+* steps: the cost of `visualize_filters` for 32, 64 and 128 steps (the notebook uses 64);
+* working resolution: the cost of a forward+backward pass at 96, 128 and 160 px.
+
+Medians of repeated runs; ratios are against the first line of each group. Run by hand:
+
+    .venv/bin/python benchmarks/step_cost.py
+"""
+
+import os
+import statistics
+import sys
+import time
+from pathlib import Path
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
+
+import numpy as np  # noqa: E402
+import tensorflow as tf  # noqa: E402
+from notebook_definitions import load_definitions  # noqa: E402
+
+LAYER, FILTERS = "block4_conv3", list(range(16))
+
+
+def median_seconds(function, repeats=5):
+    function()  # tracing and warm-up
+    times = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        function()
+        times.append(time.perf_counter() - start)
+    return statistics.median(times)
+
+
+def pass_cost(nb, model, size, jit_compile=False):
+    """Median seconds of one forward+backward pass of the batch through the network up to LAYER."""
+    extractor = nb.feature_extractor(model, LAYER, pre_relu=True)
+    images = tf.Variable(np.random.default_rng(0).random((len(FILTERS), size, size, 3), np.float32))
+    targets = tf.constant(FILTERS)
+
+    @tf.function(jit_compile=jit_compile)
+    def forward_backward():
+        with tf.GradientTape() as tape:
+            scores = nb.filter_activation(extractor(nb.to_model_input(images)), targets)
+        return tape.gradient(scores, images)
+
+    return median_seconds(lambda: forward_backward().numpy())
+
+
+def report(title, rows):
+    print(f"\n{title}")
+    baseline = rows[0][1]
+    for label, seconds in rows:
+        print(f"  {label:<34}{seconds:8.3f} s   {baseline / seconds:5.2f}x")
+
+
+def main():
+    nb = load_definitions()
+    weights = os.environ.get("VGG16_WEIGHTS", str(Path(__file__).resolve().parents[2] / "shared" / "models" /
+                                                  "vgg16_hed_bsds500_notop.weights.h5"))
+    print("Device:", nb.describe_device(), "| automatic precision:", nb.pick_precision())
+    full = nb.load_vgg16(weights, precision="float32")
+    fast = nb.load_vgg16(weights, precision="auto")
+    report("One forward+backward pass, 16 images of 128 px (median):", [
+        ("float32", pass_cost(nb, full, 128)),
+        (f"{nb.pick_precision()} (automatic)", pass_cost(nb, fast, 128)),
+        ("float32 + XLA", pass_cost(nb, full, 128, jit_compile=True)),
+        (f"{nb.pick_precision()} + XLA", pass_cost(nb, fast, 128, jit_compile=True)),
+    ])
+    report("Working resolution, automatic precision (median):",
+           [(f"{size} px", pass_cost(nb, fast, size)) for size in (128, 96, 160)])
+    report("visualize_filters, 16 filters, whole call (median of 3):", [
+        (f"{steps} steps", median_seconds(lambda steps=steps: nb.visualize_filters(
+            fast, LAYER, FILTERS, image_size=128, steps=steps, progress=False), repeats=3))
+        for steps in (64, 32, 128)])
+
+
+if __name__ == "__main__":
+    main()
