@@ -126,3 +126,22 @@ def test_filters_that_fire_skips_filters_silent_on_real_photos(nb, vgg16):
     assert all(strongest[i] >= 0.02 * typical for i in chosen)
     assert all(strongest[i] < 0.02 * typical for i in skipped)
     assert sorted(chosen + skipped) == list(range(max(chosen) + 1))
+
+
+def test_filter_objective_is_the_mean_activation_once_the_filter_fires(nb):
+    rng = np.random.default_rng(0)
+    firing = rng.normal(5.0, 1.0, (1, 12, 12, 4)).astype(np.float32)  # mostly positive
+    expected = np.maximum(firing[:, 2:-2, 2:-2, 1], 0).mean()
+    assert np.isclose(nb.filter_objective(firing, [1]).numpy()[0], expected, rtol=1e-5)
+
+
+def test_filter_objective_gives_a_silent_filter_a_gradient_on_its_strongest_positions(nb):
+    import tensorflow as tf
+
+    silent = tf.Variable(np.random.default_rng(1).normal(-50.0, 5.0, (1, 12, 12, 2)).astype(np.float32))
+    with tf.GradientTape() as tape:
+        value = nb.filter_objective(silent, [0])
+    gradient = tape.gradient(value, silent).numpy()[0, 2:-2, 2:-2, 0]
+    interior = silent.numpy()[0, 2:-2, 2:-2, 0]
+    assert 0 < (gradient > 0).mean() <= 0.3  # only the strongest quarter of positions is pushed
+    assert interior[gradient > 0].min() >= np.quantile(interior, 0.7)
