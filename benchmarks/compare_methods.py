@@ -30,7 +30,6 @@ sys.path[:0] = [str(REPO_ROOT), str(REPO_ROOT / "tests")]
 
 import cv2  # noqa: E402
 import numpy as np  # noqa: E402
-
 import peers  # noqa: E402
 from notebook_definitions import load_definitions  # noqa: E402
 

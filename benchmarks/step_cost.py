@@ -5,7 +5,7 @@ For block4_conv3, 16 filters, 128 px (the issue's speed case), on this machine:
 * precision: float32 against the notebook's automatic choice (bfloat16 on CPUs with AVX512-BF16/AMX,
   bfloat16/float16 on GPUs with tensor cores);
 * XLA: one forward+backward pass compiled with `jit_compile=True` against plain `tf.function`;
-* steps: the cost of `visualize_filters` for 32, 64 and 128 steps (the notebook uses 64);
+* steps: the cost of `visualize_filters` for 64, 32 and 128 steps (the notebook uses 96);
 * working resolution: the cost of a forward+backward pass at 96, 128 and 160 px.
 
 Medians of repeated runs; ratios are against the first line of each group. Run by hand:

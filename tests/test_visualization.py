@@ -35,7 +35,7 @@ def test_a_filter_dead_at_the_start_still_gets_a_picture(nb, vgg16):
     candidates = list(range(64))
     at_start = nb.measure_activation(vgg16, layer_name, candidates,
                                      start_pictures(nb, "fourier", candidates, size, 0))
-    dead = [i for i, value in zip(candidates, at_start) if value == 0.0][:3]
+    dead = [i for i, value in zip(candidates, at_start, strict=True) if value == 0.0][:3]
     assert dead, "expected some block5 filters to be silent on a near-grey image"
     pictures = nb.visualize_filters(vgg16, layer_name, dead, image_size=size, steps=16, progress=False)
     assert np.all(nb.measure_activation(vgg16, layer_name, dead, pictures) > 1.0)
