@@ -20,11 +20,12 @@ import time
 from pathlib import Path
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
+sys.path[:0] = [str(Path(__file__).resolve().parent), str(Path(__file__).resolve().parents[1] / "tests")]
 
 import numpy as np  # noqa: E402
 import tensorflow as tf  # noqa: E402
 from notebook_definitions import load_definitions  # noqa: E402
+from peers import default_weights  # noqa: E402
 
 LAYER, FILTERS = "block4_conv3", list(range(16))
 
@@ -63,8 +64,7 @@ def report(title, rows):
 
 def main():
     nb = load_definitions()
-    weights = os.environ.get("VGG16_WEIGHTS", str(Path(__file__).resolve().parents[2] / "shared" / "models" /
-                                                  "vgg16_hed_bsds500_notop.weights.h5"))
+    weights = default_weights()
     print("Device:", nb.describe_device(), "| automatic precision:", nb.pick_precision())
     full = nb.load_vgg16(weights, precision="float32")
     fast = nb.load_vgg16(weights, precision="auto")
