@@ -92,8 +92,9 @@ def test_load_photos_gives_uint8_rgb_within_the_size(nb):
     photos = nb.load_photos(["camera", "rocket", "stereo_motorcycle"], max_side=200)
     for photo in photos.values():
         assert photo.dtype == np.uint8 and photo.ndim == 3 and photo.shape[2] == 3 and max(photo.shape) == 200
-    with pytest.raises(ValueError, match="no photo called 'kitten'"):
-        nb.load_photos(["kitten"])
+    for not_a_photo in ("kitten", "download_all", "horse"):
+        with pytest.raises(ValueError, match=f"'{not_a_photo}' is not one of the photos that come with scikit-image"):
+            nb.load_photos([not_a_photo])
 
 
 @pytest.mark.parametrize("photos, error, message", [
@@ -103,7 +104,7 @@ def test_load_photos_gives_uint8_rgb_within_the_size(nb):
     ([np.zeros((40, 40, 3), np.float32)], TypeError, "got dtype float32"),
     ([[[0, 0, 0]]], TypeError, "got list"),
     (np.zeros((40, 40, 3), np.uint8), TypeError, r"pass \[photo\]"),
-    ([np.zeros((8, 40, 3), np.uint8)], ValueError, "8×40 px; this layer needs at least 16 px"),
+    ([np.zeros((8, 40, 3), np.uint8)], ValueError, "photo 0 is 8 px high and 40 px wide; this layer needs at least 16"),
 ])
 def test_bad_photos_get_clear_errors(nb, vgg16_fast, photos, error, message):
     with pytest.raises(error, match=message):
@@ -131,32 +132,50 @@ def test_record_ascent_traces_the_same_ascent(nb, vgg16):
 
 
 def test_save_gif_writes_every_frame(nb, tmp_path):
-    frames = np.stack([np.full((16, 16, 3), value, np.uint8) for value in (0, 80, 160, 240)])
-    path = nb.save_gif(frames, tmp_path / "sub" / "ascent.gif")
+    frames = np.stack([np.full((48, 64, 3), value, np.uint8) for value in (0, 80, 160, 240)])
+    labelled = nb.label_frames(frames, [0, 5, 10, 15])
+    assert labelled.shape == frames.shape and labelled.dtype == np.uint8
+    assert np.all(labelled[:, :24] == frames[:, :24]) and np.all((labelled != frames).any(axis=(1, 2, 3)))
+    path = nb.save_gif(labelled, tmp_path / "sub" / "ascent.gif")
     with Image.open(path) as gif:
         assert gif.format == "GIF" and gif.n_frames == 4 and gif.info["loop"] == 0
 
 
-def test_explorer_renders_only_when_asked(nb, vgg16_fast):
+def test_explorer_renders_only_when_asked(nb, vgg16_fast, monkeypatch):
+    shown = []
+    monkeypatch.setattr(nb, "display", shown.append)
+    monkeypatch.setattr(nb, "photo_activations", counting(nb.photo_activations, calls := []))
     photos = nb.load_photos(["astronaut", "coffee"], max_side=128)
     explorer = nb.build_explorer(vgg16_fast, photos, steps=2, image_size=64)
     (layer, filter_index), (steps, method, render) = (row.children for row in explorer.children[:2])
-    figures_before = set(plt.get_fignums())
     layer.value = "block2_conv1"
-    assert filter_index.max == 127 and set(plt.get_fignums()) == figures_before  # nothing heavy yet
+    assert filter_index.max == 127 and not shown and not calls  # nothing heavy yet
     filter_index.value, steps.value, method.value = 3, 2, "maco"
     render.click()
-    new = set(plt.get_fignums()) - figures_before
-    assert len(new) == 1
-    titles = [axis.get_title() for axis in plt.figure(new.pop()).axes]
-    assert titles[0] == "block2_conv1 · filter 3\nsynthetic" and any("activation" in t for t in titles[1:])
-    plt.close("all")
+    assert len(shown) == 1 and len(calls) == 1 and not render.disabled
+    titles = [axis.get_title() for axis in shown[0].axes]
+    assert titles[0].startswith("block2_conv1 · filter 3\nsynthetic, mean ")
+    assert all(title.startswith(("astronaut", "coffee")) and "activation" in title for title in titles[1:] if title)
+    filter_index.value = 4
+    render.click()  # same layer: the photos' feature maps are reused
+    assert len(shown) == 2 and len(calls) == 1
+
+
+def counting(function, calls):
+    def counted(*args, **kwargs):
+        calls.append(args)
+        return function(*args, **kwargs)
+    return counted
 
 
 def test_export_atlas_writes_one_grid_per_conv_layer(nb, vgg16_fast, tmp_path):
-    seconds = nb.export_atlas(vgg16_fast, tmp_path, filters_per_layer=1, image_size=80, steps=2)
+    atlas = nb.export_atlas(vgg16_fast, tmp_path, filters_per_layer=2, image_size=80, steps=2)
     files = sorted(path.name for path in (tmp_path / "atlas").iterdir())
-    assert list(seconds) == nb.conv_layer_names(vgg16_fast) and len(files) == 13
+    assert list(atlas) == nb.conv_layer_names(vgg16_fast) and len(files) == 13
+    assert all(page.pictures.shape == (2, 80, 80, 3) and len(page.filter_indices) == 2 for page in atlas.values())
+    overview = nb.plot_atlas_overview(atlas, nb.receptive_fields(vgg16_fast))
+    assert len(overview.axes) == 26 and overview.axes[0].get_ylabel() == "block1_conv1\n3 px"
+    plt.close(overview)
     assert files[0] == "01_block1_conv1.png" and files[-1] == "13_block5_conv3.png"
     with Image.open(tmp_path / "atlas" / files[-1]) as grid:
         assert grid.size[0] > 100 and np.asarray(grid).std() > 10
