@@ -32,9 +32,6 @@ REQUIRED_QUOTES = {"receptive_fields", "feature_extractor", "to_model_input", "f
                    "decorrelated_to_rgb", "random_transform", "ascend", "visualize_filters", "postprocess"}
 MINIMUM_MARKERS = 8
 
-# Pictures the text already shows but the notebook does not export yet. Remove an entry once the file exists.
-PENDING_IMAGES = set()
-
 # (what, strings that must all appear in the references section)
 REFERENCES = [
     ("Erhan et al. 2009", ["Erhan", "Visualizing Higher-Layer Features of a Deep Network", "1341"]),
@@ -219,8 +216,6 @@ def test_every_image_and_file_the_text_links_to_exists():
     missing = []
     for target in images + files:
         path = target.split("#")[0].split("?")[0]
-        if path in PENDING_IMAGES:
-            continue
         if not (EXPLAINER.parent / path).exists():
             missing.append(target)
     assert not missing, f"the explainer links to files that do not exist: {missing}"
