@@ -37,17 +37,6 @@ LAYERS = ["block3_conv1", "block4_conv3", "block5_conv3"]
 FLAT_STD = 8.0  # grey levels: a picture whose pixels spread less than this shows nothing
 
 
-def high_frequency_share(pictures):
-    """Per picture: share of the (grey, mean-removed) power spectrum above half the Nyquist frequency."""
-    shares = []
-    for grey in pictures.astype(np.float64).mean(axis=-1):
-        power = np.abs(np.fft.fft2(grey - grey.mean())) ** 2
-        fy = np.fft.fftfreq(grey.shape[0])[:, None]
-        fx = np.fft.fftfreq(grey.shape[1])[None, :]
-        shares.append(power[np.hypot(fx, fy) > 0.25].sum() / max(power.sum(), 1e-12))
-    return np.array(shares)
-
-
 def clipped_share(pictures):
     return ((pictures == 0) | (pictures == 255)).mean(axis=(1, 2, 3))
 
@@ -57,8 +46,9 @@ def score(nb, model, layer_name, filter_indices, pictures, seconds_per_filter):
     return {
         "s/filter": seconds_per_filter,
         "activation": float(activation.mean()),
-        "robust": float(nb.robust_activation(model, layer_name, filter_indices, pictures).mean()),
-        "hf share": float(high_frequency_share(pictures).mean()),
+        "seen": float(nb.measure_activation(model, layer_name, filter_indices, pictures, under="seen").mean()),
+        "unseen": float(nb.measure_activation(model, layer_name, filter_indices, pictures, under="unseen").mean()),
+        "hf share": float(nb.fine_grain_share(pictures).mean()),
         "clipped": float(clipped_share(pictures).mean()),
         "flat/dead": int(((pictures.std(axis=(1, 2, 3)) < FLAT_STD) | (activation <= 0)).sum()),
     }
@@ -84,7 +74,7 @@ def contact_sheet(rows, path, tile=96):
 
 
 def markdown_table(results):
-    columns = ["s/filter", "activation", "robust", "hf share", "clipped", "flat/dead"]
+    columns = ["s/filter", "activation", "seen", "unseen", "hf share", "clipped", "flat/dead"]
     lines = ["| layer | method | " + " | ".join(columns) + " |", "|---|---|" + "---:|" * len(columns)]
     for (layer_name, method), values in results.items():
         cells = [f"{values[c]:.2f}" if isinstance(values[c], float) else str(values[c]) for c in columns]
@@ -97,9 +87,10 @@ def ratios(results):
     for layer_name in sorted({layer for layer, _ in results}):
         ours = results[(layer_name, "ours")]
         peer_names = [m for layer, m in results if layer == layer_name and m != "ours"]
-        best_robust = max(results[(layer_name, m)]["robust"] for m in peer_names)
+        best_unseen = max(results[(layer_name, m)]["unseen"] for m in peer_names)
         libraries = [m for m in peer_names if m in ("tf_keras_vis", "xplique")]
-        line = f"- {layer_name}: robust activation {ours['robust'] / best_robust:.1f}x the best peer's"
+        line = (f"- {layer_name}: activation under unseen transformations {ours['unseen'] / best_unseen:.1f}x the best "
+                "peer's")
         if libraries:
             fastest = min(results[(layer_name, m)]["s/filter"] for m in libraries)
             line += f"; {fastest / ours['s/filter']:.1f}x faster per filter than the faster of tf-keras-vis and Xplique"

@@ -49,7 +49,7 @@ def pass_cost(nb, model, size, jit_compile=False):
     @tf.function(jit_compile=jit_compile)
     def forward_backward():
         with tf.GradientTape() as tape:
-            scores = nb.filter_activation(extractor(nb.to_model_input(images)), targets)
+            scores = nb.mean_activation(extractor(nb.to_model_input(images)), targets)
         return tape.gradient(scores, images)
 
     return median_seconds(lambda: forward_backward().numpy())

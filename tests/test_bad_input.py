@@ -65,7 +65,11 @@ def test_an_image_too_small_for_the_layer_names_the_smallest_size(nb, vgg16):
     (dict(image_size=0), ValueError, "image_size must be > 0"),
     (dict(image_size="64"), TypeError, "image_size must be a positive int"),
     (dict(seed=1.0), TypeError, "seed must be an int"),
-    (dict(method="lucid"), ValueError, r"method must be one of \['fourier', 'maco', 'pixels'\]"),
+    (dict(seed=-1), ValueError, "seed must be ≥ 0"),
+    (dict(image_size=100000), ValueError, r"image_size=100000 is too large: one picture for block3_conv1 would need "
+                                          r"about \d+ GiB; the largest that fits the 4 GiB budget is about \d+"),
+    (dict(method="lucid"), ValueError, r"method must be one of \['fourier', 'fourier-rgb', 'maco', 'pixels', "
+                                    r"'pixels\+transforms'\]"),
     (dict(objective="channel"), ValueError, r"objective must be one of \['filter', 'neuron'\]"),
 ])
 def test_bad_settings(nb, vgg16, options, error, text):
@@ -109,8 +113,8 @@ def test_postprocess_gives_uint8_in_range(nb):
     rng = np.random.default_rng(0)
     images = rng.normal(0, 50, (3, 40, 40, 3)).astype(np.float32)
     images[0, 0, 0] = 1e6  # one extreme pixel must not grey out the rest
-    pictures = nb.postprocess(images, crop=4, display_size=48)
-    assert pictures.dtype == np.uint8 and pictures.shape == (3, 48, 48, 3)
+    pictures = nb.postprocess(images)
+    assert pictures.dtype == np.uint8 and pictures.shape == (3, 40, 40, 3)
     assert pictures.min() == 0 and pictures.max() == 255
     assert pictures[0].std() > 40
     assert nb.postprocess(images[0]).shape == (1, 40, 40, 3)
@@ -132,3 +136,25 @@ def test_weights_file_of_a_smaller_network_is_refused(nb, tmp_path):
     first_blocks.save_weights(path)
     with pytest.raises(ValueError, match="does not hold weights that fit VGG16"):
         nb.load_vgg16(str(path))
+
+
+@pytest.mark.parametrize("model, error, text", [
+    ("vgg16", TypeError, "model must be the Keras VGG16 model from load_vgg16"),
+    (None, TypeError, "model must be the Keras VGG16 model"),
+    (keras.Sequential([keras.Input((8, 8, 3)), keras.layers.Conv2D(4, 3, name="block1_conv1")]), ValueError,
+     "model must be VGG16.*lacks its convolution layers block1_conv2"),
+])
+def test_a_model_that_is_not_vgg16_is_refused(nb, model, error, text):
+    with pytest.raises(error, match=text):
+        nb.visualize_filters(model, "block1_conv1", [0], image_size=32, steps=1, progress=False)
+    with pytest.raises(error, match=text):
+        nb.measure_photos(model, [np.zeros((40, 40, 3), np.uint8)])
+
+
+def test_the_largest_image_size_named_in_the_error_fits(nb, vgg16):
+    with pytest.raises(ValueError) as error:
+        visualize(nb, vgg16, layer_name="block5_conv3", image_size=5000)
+    largest = int(str(error.value).rsplit(" ", 1)[1])
+    budget = nb.MEMORY_BUDGET_GB * 2**30
+    assert nb.bytes_per_image(vgg16, "block5_conv3", largest) <= budget
+    assert nb.bytes_per_image(vgg16, "block5_conv3", largest + 16) > budget

@@ -141,18 +141,22 @@ def test_save_gif_writes_every_frame(nb, tmp_path):
         assert gif.format == "GIF" and gif.n_frames == 4 and gif.info["loop"] == 0
 
 
-def test_explorer_renders_only_when_asked(nb, vgg16_fast, monkeypatch):
+def test_explorer_renders_only_when_asked(nb, vgg16_fast, monkeypatch, capsys):
     shown = []
     monkeypatch.setattr(nb, "display", shown.append)
     monkeypatch.setattr(nb, "photo_activations", counting(nb.photo_activations, calls := []))
     photos = nb.load_photos(["astronaut", "coffee"], max_side=128)
-    explorer = nb.build_explorer(vgg16_fast, photos, steps=2, image_size=64)
+    responses = nb.measure_photos(vgg16_fast, photos)
+    explorer = nb.build_explorer(vgg16_fast, photos, responses, steps=2, image_size=64)
     (layer, filter_index), (steps, method, render) = (row.children for row in explorer.children[:2])
+    assert filter_index.value == nb.strongest_filters(responses[layer.value], 1)[0]
     layer.value = "block2_conv1"
     assert filter_index.max == 127 and not shown and not calls  # nothing heavy yet
-    filter_index.value, steps.value, method.value = 3, 2, "maco"
+    assert filter_index.value == nb.strongest_filters(responses["block2_conv1"], 1)[0]
+    filter_index.value, steps.value, method.value = 3, 1, "maco"
     render.click()
     assert len(shown) == 1 and len(calls) == 1 and not render.disabled
+    assert "Rendered block2_conv1 · filter 3 with 'maco', 1 step: activation" in capsys.readouterr().out
     titles = [axis.get_title() for axis in shown[0].axes]
     assert titles[0].startswith("block2_conv1 · filter 3\nsynthetic, mean ")
     assert all(title.startswith(("astronaut", "coffee")) and "activation" in title for title in titles[1:] if title)
@@ -168,14 +172,21 @@ def counting(function, calls):
     return counted
 
 
-def test_export_atlas_writes_one_grid_per_conv_layer(nb, vgg16_fast, tmp_path):
-    atlas = nb.export_atlas(vgg16_fast, tmp_path, filters_per_layer=2, image_size=80, steps=2)
+def test_export_atlas_writes_one_grid_per_conv_layer_and_reuses_what_was_made(nb, vgg16_fast, tmp_path,
+                                                                                monkeypatch):
+    responses = nb.measure_photos(vgg16_fast, nb.load_photos(["astronaut", "coffee"], max_side=128))
+    first_two, _ = nb.filters_that_fire(responses["block3_conv3"], 2)
+    made = {"block3_conv3": (first_two, np.full((2, 80, 80, 3), 200, np.uint8))}
+    monkeypatch.setattr(nb, "visualize_filters", counting(nb.visualize_filters, calls := []))
+    atlas = nb.export_atlas(vgg16_fast, tmp_path, responses, filters_per_layer=2, image_size=80, steps=2, made=made)
+    assert len(calls) == 12 and "block3_conv3" not in [call[1] for call in calls]
+    assert atlas["block3_conv3"].pictures is made["block3_conv3"][1]
     files = sorted(path.name for path in (tmp_path / "atlas").iterdir())
     assert list(atlas) == nb.conv_layer_names(vgg16_fast) and len(files) == 13
     assert all(page.pictures.shape == (2, 80, 80, 3) and len(page.filter_indices) == 2 for page in atlas.values())
     overview = nb.plot_atlas_overview(atlas, nb.receptive_fields(vgg16_fast))
     assert len(overview.axes) == 26 and overview.axes[0].get_ylabel() == "block1_conv1\n3 px"
     plt.close(overview)
-    assert files[0] == "01_block1_conv1.png" and files[-1] == "13_block5_conv3.png"
+    assert files[0] == "01_block1_conv1.jpg" and files[-1] == "13_block5_conv3.jpg"
     with Image.open(tmp_path / "atlas" / files[-1]) as grid:
         assert grid.size[0] > 100 and np.asarray(grid).std() > 10

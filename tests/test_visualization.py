@@ -6,7 +6,7 @@ import pytest
 
 def start_pictures(nb, method, filter_indices, size, seed):
     """The random starting images of a method, post-processed like the results."""
-    return nb.postprocess(nb.PARAMETERIZATIONS[method](filter_indices, size, seed)().numpy())
+    return nb.postprocess(nb.METHODS[method].image(filter_indices, size, seed)().numpy())
 
 
 @pytest.mark.parametrize("layer_name, filter_indices", [
@@ -66,13 +66,40 @@ def test_every_method_and_objective_raises_its_target(nb, vgg16_fast, method, ob
     assert np.all(after > before), (before, after)
 
 
-def test_robust_activation_is_close_to_plain_activation_for_robust_pictures(nb, vgg16_fast):
+def test_activation_under_seen_transformations_is_close_to_plain_activation_for_robust_pictures(nb, vgg16_fast):
     filter_indices = [0, 2]
     pictures = nb.visualize_filters(vgg16_fast, "block3_conv1", filter_indices, image_size=96, steps=24,
                                     progress=False)
     plain = nb.measure_activation(vgg16_fast, "block3_conv1", filter_indices, pictures)
-    robust = nb.robust_activation(vgg16_fast, "block3_conv1", filter_indices, pictures)
-    assert np.all(robust > 0.5 * plain)
+    seen = nb.measure_activation(vgg16_fast, "block3_conv1", filter_indices, pictures, under="seen")
+    assert np.all(seen > 0.5 * plain)
+
+
+def test_unseen_transformations_are_larger_than_any_method_trains_with(nb):
+    plans = nb.unseen_transform_plans(count=5, trials=40, seed=0)
+    assert plans.shape == (40, 5, 4)
+    scale, angle, shift_x, shift_y = np.moveaxis(plans, -1, 0)
+    assert np.all(((scale >= 0.7) & (scale <= 0.8)) | ((scale >= 1.25) & (scale <= 1.4)))
+    assert np.all((np.abs(np.degrees(angle)) >= 20 - 1e-4) & (np.abs(np.degrees(angle)) <= 30 + 1e-4))
+    assert np.all((np.abs(shift_x) >= 16) & (np.abs(shift_x) <= 32)) and np.all(np.abs(shift_y) >= 16)
+    assert (angle > 0).any() and (angle < 0).any() and (scale < 1).any() and (scale > 1).any()
+    seen = nb.transform_schedule(range(5), 40, seed=0)
+    assert np.abs(seen[..., 2:]).max() <= 8 and np.abs(np.degrees(seen[..., 1])).max() <= 10
+
+
+def test_measure_activation_refuses_an_unknown_kind_of_transformation(nb, vgg16_fast):
+    with pytest.raises(ValueError, match="under must be None, 'seen' or 'unseen'"):
+        nb.measure_activation(vgg16_fast, "block1_conv1", [0], np.zeros((1, 32, 32, 3), np.uint8), under="big")
+
+
+def test_fine_grain_share_and_saturation_tell_noise_from_smooth_colour(nb):
+    rng = np.random.default_rng(0)
+    noise = rng.integers(0, 256, (1, 64, 64, 3), dtype=np.uint8)
+    ramp = np.broadcast_to(np.linspace(0, 255, 64)[None, :, None, None], (1, 64, 64, 3)).astype(np.uint8)
+    assert nb.fine_grain_share(noise)[0] > 0.5 and nb.fine_grain_share(ramp)[0] < 0.05
+    red = np.zeros((1, 8, 8, 3), np.uint8)
+    red[..., 0] = 255
+    assert nb.saturation(red)[0] == pytest.approx(1.0) and nb.saturation(ramp)[0] == pytest.approx(0.0)
 
 
 def test_chunks_give_the_same_pictures_as_one_batch(nb, vgg16, monkeypatch):
@@ -117,15 +144,42 @@ def test_transformations_keep_size_and_identity_keeps_the_image(nb):
 
 
 def test_filters_that_fire_skips_filters_silent_on_real_photos(nb, vgg16):
-    photos = nb.sample_photos(size=96)
-    chosen, skipped = nb.filters_that_fire(vgg16, "block2_conv2", 8, photos=photos)
+    photos = nb.load_photos(["astronaut", "chelsea", "coffee", "rocket"], max_side=96)
+    responses = nb.measure_photos(vgg16, photos)
+    chosen, skipped = nb.filters_that_fire(responses["block2_conv2"], 8)
     assert len(chosen) == 8 and not set(chosen) & set(skipped)
-    maps = nb.feature_extractor(vgg16, "block2_conv2")(nb.to_model_input(photos)).numpy()
-    strongest = maps.max(axis=(0, 1, 2))
+    extractor = nb.feature_extractor(vgg16, "block2_conv2")
+    maps = [extractor(nb.to_model_input(photo[None] / np.float32(255))).numpy()[0] for photo in photos.values()]
+    strongest = np.max([m.max(axis=(0, 1)) for m in maps], axis=0)
     typical = np.median(strongest)
     assert all(strongest[i] >= 0.02 * typical for i in chosen)
     assert all(strongest[i] < 0.02 * typical for i in skipped)
     assert sorted(chosen + skipped) == list(range(max(chosen) + 1))
+    assert set(responses) == set(nb.conv_layer_names(vgg16))
+
+
+def test_strongest_filters_are_living_and_sorted_by_their_mean_response(nb):
+    responses = nb.FilterResponses(peak=np.array([5.0, 0.0, 4.0, 6.0, 3.0]), mean=np.array([1.0, 9.0, 3.0, 2.0, 0.5]))
+    assert nb.strongest_filters(responses, 3) == [2, 3, 0]  # filter 1 never fires: it is skipped
+    assert nb.filters_that_fire(responses, 2) == ([0, 2], [1])
+
+
+def test_the_ladder_gives_every_rung_the_same_steps_and_the_same_scores(nb, vgg16_fast, monkeypatch):
+    calls = []
+    real = nb.visualize_filters
+
+    def recording(model, layer_name, filter_indices, **options):
+        calls.append((options["method"], options["steps"], options["seed"], options["image_size"]))
+        return real(model, layer_name, filter_indices, **options)
+
+    monkeypatch.setattr(nb, "visualize_filters", recording)
+    rungs = ["pixels", "pixels+transforms", "fourier"]
+    pictures, scores = nb.climb_ladder(vgg16_fast, "block3_conv1", [1, 2], rungs, image_size=64, steps=3, seed=7)
+    assert [call[0] for call in calls] == rungs
+    assert {call[1:] for call in calls} == {(3, 7, 64)}
+    assert list(pictures) == rungs and all(p.shape == (2, 64, 64, 3) for p in pictures.values())
+    expected = nb.score_pictures(vgg16_fast, "block3_conv1", [1, 2], pictures["fourier"])
+    assert {k: v for k, v in scores["fourier"].items() if k != "s/filter"} == pytest.approx(expected)
 
 
 def test_filter_objective_is_the_mean_activation_once_the_filter_fires(nb):

@@ -1,0 +1,160 @@
+"""Checks that the pictures are true (section 8): the known answer of block1_conv1, the randomised copy of the
+network, facets of one filter, and the receptive field of the centre unit."""
+
+import re
+
+import numpy as np
+import pytest
+
+
+def first_layer_filters(nb, model):
+    return list(range(nb.check_conv_layer(model, "block1_conv1").filters))
+
+
+def test_the_kernel_optimum_beats_every_other_input(nb, vgg16):
+    """Through the network itself (RGB → BGR input, the real kernel, before the ReLU): no random 3 × 3 patch in
+    [0, 1] drives the unit harder than the exact optimum, and the optimum beats its own colour-swapped version."""
+    rng = np.random.default_rng(0)
+    extractor = nb.feature_extractor(vgg16, "block1_conv1", pre_relu=True)
+    for filter_index in [0, 17, 42, 63]:
+        optimum = nb.kernel_optimum(vgg16, filter_index)
+        candidates = np.concatenate([optimum[None], optimum[None, :, :, ::-1], rng.random((256, 3, 3, 3))])
+        units = extractor(nb.to_model_input(candidates.astype(np.float32))).numpy()[:, 1, 1, filter_index]
+        assert units[0] >= units[1:].max(), (filter_index, units[0], units[1:].max())
+
+
+@pytest.mark.parametrize("image_size, seed", [(16, 0), (32, 42), (57, 7)])
+def test_the_naive_method_finds_the_known_answer(nb, vgg16_fast, image_size, seed):
+    agreement, images = nb.known_answer_agreement(vgg16_fast, "pixels", image_size=image_size, seed=seed)
+    assert images.shape == (64, image_size, image_size, 3)
+    assert agreement.mean() >= 0.95, (agreement.mean(), agreement.min())
+
+
+def test_the_agreement_measure_catches_wrong_wiring(nb, vgg16_fast):
+    """Scored against the kernel with its channels in VGG16's BGR order, or flipped as a true convolution
+    would, the same naive images fall well below the threshold."""
+    filters = first_layer_filters(nb, vgg16_fast)
+    _, images = nb.known_answer_agreement(vgg16_fast, "pixels", image_size=16)
+    signs = np.sign(nb.centre_patches(vgg16_fast, images) - 0.5)
+    optima = np.stack([nb.kernel_optimum(vgg16_fast, i) for i in filters]) - 0.5
+    assert (signs == np.sign(optima)).mean() >= 0.95
+    assert (signs == np.sign(optima[..., ::-1])).mean() < 0.93
+    assert (signs == np.sign(optima[:, ::-1, ::-1])).mean() < 0.7
+
+
+def test_the_transformations_not_the_fourier_image_cost_the_agreement(nb, vgg16_fast):
+    robust, _ = nb.known_answer_agreement(vgg16_fast, "fourier", image_size=32, steps=48)
+    still, _ = nb.known_answer_agreement(vgg16_fast, "fourier", image_size=32, steps=48, transforms=False)
+    assert still.mean() >= 0.85 and robust.mean() < still.mean() - 0.15, (robust.mean(), still.mean())
+
+
+@pytest.mark.parametrize("model_name", ["vgg16", "vgg16_fast"])
+def test_a_randomized_copy_changes_exactly_the_named_layers(nb, request, model_name):
+    model = request.getfixturevalue(model_name)
+    before = {layer.name: [w.copy() for w in layer.get_weights()] for layer in model.layers}
+    named = [f"block{block}_conv{conv}" for block in (4, 5) for conv in (1, 2, 3)]
+    global_policy = nb.keras.config.dtype_policy().name
+    copy = nb.randomized_copy(model, named, seed=3)
+    assert nb.keras.config.dtype_policy().name == global_policy
+    assert copy is not model
+    assert [type(layer) for layer in copy.layers] == [type(layer) for layer in model.layers]
+    unnamed = lambda layer: {k: v for k, v in layer.get_config().items() if k != "name"}  # noqa: E731
+    assert unnamed(copy.layers[0]) == unnamed(model.layers[0])  # the input (Keras numbers its name)
+    assert [layer.get_config() for layer in copy.layers[1:]] == [layer.get_config() for layer in model.layers[1:]]
+    assert [layer.dtype_policy.name for layer in copy.layers] == [layer.dtype_policy.name for layer in model.layers]
+    assert copy.dtype_policy.name == model.dtype_policy.name
+    for layer, copied in zip(model.layers, copy.layers, strict=True):
+        kept = [np.array_equal(a, b) for a, b in zip(layer.get_weights(), copied.get_weights(), strict=True)]
+        if layer.name in named:
+            assert not kept[0], layer.name  # a fresh kernel
+            bound = np.sqrt(6 / (9 * (layer.input.shape[-1] + layer.filters)))  # Glorot-uniform's limit
+            assert np.abs(copied.get_weights()[0]).max() <= bound
+        else:
+            assert all(kept), layer.name
+        assert all(np.array_equal(a, b) for a, b in zip(before[layer.name], layer.get_weights(), strict=True))
+    again = nb.randomized_copy(model, named[-1:], seed=3)  # seeded: a layer gets the same weights in every copy
+    assert np.array_equal(again.get_layer(named[-1]).get_weights()[0], copy.get_layer(named[-1]).get_weights()[0])
+
+
+@pytest.mark.parametrize("layer_names, error", [("block5_conv3", TypeError), (["block5_conv4"], ValueError),
+                                                (["block5_pool"], ValueError)])
+def test_randomized_copy_rejects_bad_layer_names(nb, vgg16_fast, layer_names, error):
+    with pytest.raises(error):
+        nb.randomized_copy(vgg16_fast, layer_names)
+
+
+def test_the_radial_power_spectrum_of_known_noise(nb):
+    """Noise whose power falls as 1/f² has slope −2 on a log-log plot; white noise has slope 0."""
+    rng = np.random.default_rng(1)
+    frequency = np.hypot(*np.meshgrid(np.fft.fftfreq(128), np.fft.rfftfreq(128), indexing="ij"))
+    spectrum = (rng.normal(size=frequency.shape) + 1j * rng.normal(size=frequency.shape)) / np.maximum(frequency, 1e-3)
+    pink = np.fft.irfft2(spectrum, s=(128, 128))
+
+    def slope(image):
+        picture = np.repeat(np.interp(image, (image.min(), image.max()), (0, 255))[..., None], 3, 2)
+        frequencies, log_power = nb.radial_power_spectrum(picture)
+        return np.polyfit(np.log10(frequencies), log_power, 1)[0]
+
+    assert slope(pink) == pytest.approx(-2.0, abs=0.2)
+    assert slope(rng.random((128, 128))) == pytest.approx(0.0, abs=0.2)
+
+
+def test_facets_differ_from_each_other_and_each_drives_its_filter(nb, vgg16_fast):
+    layer_name, filter_index = "block3_conv3", 2
+    options = dict(image_size=48, steps=24, seed=0, progress=False)
+    ordinary = nb.visualize_facets(vgg16_fast, layer_name, filter_index, 3, diversity_weight=0.0, **options)
+    facets = nb.visualize_facets(vgg16_fast, layer_name, filter_index, 3, **options)
+    assert facets.shape == (3, 48, 48, 3) and facets.dtype == np.uint8
+    single = nb.measure_activation(vgg16_fast, layer_name, [filter_index], ordinary[:1])[0]
+    (activations, likeness), (_, ordinary_likeness) = (nb.facet_report(vgg16_fast, layer_name, filter_index, p)
+                                                       for p in (facets, ordinary))
+    assert np.all(activations >= 0.5 * single), (activations, single)
+    assert likeness < ordinary_likeness - 0.1, (likeness, ordinary_likeness)
+    differences = [np.abs(facets[i].astype(int) - facets[j].astype(int)).mean() for i, j in [(0, 1), (0, 2), (1, 2)]]
+    assert min(differences) > 20, differences
+
+
+def test_the_first_ordinary_facet_is_the_single_picture(nb, vgg16):
+    options = dict(image_size=64, steps=8, seed=5, progress=False)
+    facets = nb.visualize_facets(vgg16, "block4_conv3", 7, 2, diversity_weight=0.0, **options)
+    single = nb.visualize_filters(vgg16, "block4_conv3", [7], **options)[0]
+    assert np.abs(facets[0].astype(int) - single.astype(int)).mean() < 1.0
+
+
+@pytest.mark.parametrize("arguments, error, message", [
+    (dict(facets=1), ValueError, "at least 2"),
+    (dict(facets=2.0), TypeError, "facets"),
+    (dict(facets=True), TypeError, "facets"),
+    (dict(layer_name="block4_conv4"), ValueError, "Did you mean 'block4_conv3'"),
+    (dict(layer_name="block4_pool"), ValueError, "not a convolution"),
+    (dict(filter_index=512), ValueError, "out of range"),
+    (dict(filter_index=[3]), TypeError, "single int"),
+    (dict(image_size=32), ValueError, "image_size >= 40"),
+    (dict(steps=0), ValueError, "steps"),
+    (dict(seed=1.5), TypeError, "seed"),
+    (dict(diversity_weight=-1.0), ValueError, "diversity_weight"),
+    (dict(diversity_weight=float("nan")), ValueError, "diversity_weight"),
+    (dict(diversity_weight="1"), TypeError, "diversity_weight"),
+    (dict(seed=-2), ValueError, "seed must be ≥ 0"),
+])
+def test_visualize_facets_rejects_bad_input_clearly(nb, vgg16_fast, arguments, error, message):
+    call = dict(layer_name="block4_conv3", filter_index=3, facets=2, image_size=64, steps=2, progress=False)
+    call.update(arguments)
+    with pytest.raises(error, match=re.escape(message)):
+        nb.visualize_facets(vgg16_fast, call.pop("layer_name"), call.pop("filter_index"), call.pop("facets"), **call)
+
+
+@pytest.mark.parametrize("layer_name, image_size", [("block3_conv3", 96), ("block4_conv3", 224), ("block5_conv1", 160)])
+def test_the_centre_unit_sees_exactly_its_box(nb, vgg16, layer_name, image_size):
+    """The gradient of the centre unit with respect to the image is zero outside `centre_unit_box` and reaches
+    its edges."""
+    import tensorflow as tf
+
+    top, left, side = nb.centre_unit_box(vgg16, layer_name, image_size)
+    extractor = nb.feature_extractor(vgg16, layer_name, pre_relu=True)
+    image = tf.Variable(np.random.default_rng(0).random((1, image_size, image_size, 3), np.float32))
+    with tf.GradientTape() as tape:
+        unit = nb.neuron_objective(extractor(nb.to_model_input(image)), tf.constant([0]))
+    rows, columns = np.nonzero(np.abs(tape.gradient(unit, image).numpy()[0]).sum(axis=2))
+    assert (rows.min(), rows.max()) == (max(top, 0), min(top + side, image_size) - 1)
+    assert (columns.min(), columns.max()) == (max(left, 0), min(left + side, image_size) - 1)
