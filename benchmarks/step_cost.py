@@ -5,7 +5,7 @@ For block4_conv3, 16 filters, 128 px (the issue's speed case), on this machine:
 * precision: float32 against the notebook's automatic choice (bfloat16 on CPUs with AVX512-BF16/AMX,
   bfloat16/float16 on GPUs with tensor cores);
 * XLA: one forward+backward pass compiled with `jit_compile=True` against plain `tf.function`;
-* steps: the cost of `visualize_filters` for 64, 32 and 128 steps (the notebook uses 96);
+* steps: the cost of `visualize_filters` for 48, 24 and 96 steps (the notebook uses 48);
 * working resolution: the cost of a forward+backward pass at 96, 128 and 160 px.
 
 Medians of repeated runs; ratios are against the first line of each group. Run by hand:
@@ -79,7 +79,7 @@ def main():
     report("visualize_filters, 16 filters, whole call (median of 3):", [
         (f"{steps} steps", median_seconds(lambda steps=steps: nb.visualize_filters(
             fast, LAYER, FILTERS, image_size=128, steps=steps, progress=False), repeats=3))
-        for steps in (64, 32, 128)])
+        for steps in (48, 24, 96)])
 
 
 if __name__ == "__main__":
