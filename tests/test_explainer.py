@@ -1,14 +1,23 @@
 """The companion text stays true to the notebook.
 
-* Every code block marked `<!-- notebook: NAME -->` in `CNN_Filter_Visualization_Concepts_Explained.md` is
-  exactly the current source of NAME, a top-level function, class or constant of a `definitions` cell.
+* Every code block marked `<!-- notebook: NAME -->` in `CNN_Filter_Visualization_Concepts_Explained.md` is an
+  excerpt of the current source of NAME, a top-level function, class or constant of a `definitions` cell: its
+  lines, trailing whitespace ignored, appear one after the other in NAME's source. The excerpt may leave out
+  the indentation its lines share (a few lines from inside a function are quoted flush left), never part of it
+  for some lines only. A whole short definition is an excerpt too.
+* No code block is longer than 15 lines: the text quotes the lines that carry an idea, not whole functions.
 * The worked example's printed numbers are what its code prints.
-* Every image, file and heading the text links to exists; every picture's caption names the HED-tuned
-  weights; the references are there.
+* Every image, file and heading the text links to exists, in the text itself or in the notebook (GitHub's
+  anchor rules); every concept section links to the notebook section it explains; every picture's caption
+  names the HED-tuned weights; the references are there.
+* No `{{run: ...}}` placeholder is left: a number that a run of the notebook prints is written as such a
+  placeholder until the committed run has printed it.
 
 Only the standard library and the notebook's JSON are read: no TensorFlow, so this runs in well under a second.
-After the notebook's functions change, `python tests/test_explainer.py --resync` copies their current source
-into the marked blocks and lists them, so that the prose around them can be reread.
+
+There is no `--resync` any more: which lines of a function carry an idea is the writer's choice, so a stale
+excerpt cannot be re-cut by a script. When one goes stale, the failure shows the notebook lines nearest to it;
+paste them back in (or choose other lines) and reread the prose around the block.
 """
 
 import ast
@@ -18,6 +27,7 @@ import functools
 import io
 import json
 import re
+import textwrap
 from pathlib import Path
 from typing import NamedTuple
 
@@ -27,10 +37,15 @@ ROOT = Path(__file__).resolve().parent.parent
 EXPLAINER = ROOT / "CNN_Filter_Visualization_Concepts_Explained.md"
 NOTEBOOK = ROOT / "Visualizing_Filters_of_a_CNN.ipynb"
 
-# Functions the walkthrough must quote (issue 5); the markers may quote more.
-REQUIRED_QUOTES = {"receptive_fields", "feature_extractor", "to_model_input", "filter_objective", "FourierImage",
-                   "decorrelated_to_rgb", "random_transform", "ascend", "visualize_filters", "postprocess"}
-MINIMUM_MARKERS = 8
+# Names the text must quote (issue 11, item 7); the markers may quote more.
+REQUIRED_QUOTES = {"feature_extractor", "mean_activation", "gradient_ascent_step", "filter_objective", "FourierImage",
+                   "decorrelated_to_rgb", "random_transform", "ascend", "visualize_filters", "receptive_box",
+                   "layer_geometries", "measure_activation", "METHODS"}
+MINIMUM_MARKERS = 12
+MAXIMUM_BLOCK_LINES = 15
+
+# Sections that explain no single notebook section, so need not link to one (by heading text).
+SECTIONS_WITHOUT_NOTEBOOK_LINK = {"Contents", "Limits and pitfalls", "Further reading"}
 
 # (what, strings that must all appear in the references section)
 REFERENCES = [
@@ -43,13 +58,16 @@ REFERENCES = [
                                    "arXiv:1409.1556"]),
     ("Fel et al. 2023 (MACO)", ["MAgnitude Constrained Optimization", "arXiv:2306.06805"]),
     ("Mordvintsev et al. 2018", ["Differentiable Image Parameterizations", "10.23915/distill.00012"]),
+    ("Adebayo et al. 2018", ["Adebayo", "Sanity Checks for Saliency Maps", "NeurIPS 2018", "arXiv:1810.03292"]),
 ]
+# (reference, a string the text outside the references section must contain: the reference is used, not only listed)
+CITED_IN_THE_TEXT = [("Adebayo et al. 2018", "Adebayo"), ("Olah et al. 2017", "Olah"), ("Fel et al. 2023", "Fel")]
 
 MARKER = re.compile(r"^<!--\s*notebook:\s*(?P<name>\S+?)\s*-->[ \t]*$", re.MULTILINE)
 MARKED_BLOCK = re.compile(
     r"^<!--\s*notebook:\s*(?P<name>\S+?)\s*-->[ \t]*\n```python[ \t]*\n(?P<code>.*?)^```[ \t]*$",
     re.MULTILINE | re.DOTALL)
-PYTHON_BLOCK = re.compile(r"^```python[ \t]*\n(?P<code>.*?)^```[ \t]*$", re.MULTILINE | re.DOTALL)
+FENCED_BLOCK = re.compile(r"^```(?P<language>[^\n`]*)\n(?P<code>.*?)^```[ \t]*$", re.MULTILINE | re.DOTALL)
 EXAMPLE_CODE = re.compile(r"^<!--\s*worked-example\s*-->[ \t]*\n```python[ \t]*\n(?P<code>.*?)^```[ \t]*$",
                           re.MULTILINE | re.DOTALL)
 EXAMPLE_OUTPUT = re.compile(
@@ -58,6 +76,9 @@ EXAMPLE_OUTPUT = re.compile(
 IMAGE_LINK = re.compile(r"!\[[^\]]*\]\(\s*<?(?P<target>[^)\s>]+)>?(?:\s+\"[^\"]*\")?\s*\)")
 HTML_IMAGE = re.compile(r"<img\b[^>]*\bsrc=[\"'](?P<target>[^\"']+)[\"']", re.IGNORECASE)
 FILE_LINK = re.compile(r"(?<!!)\[[^\]]+\]\(\s*<?(?P<target>[^)\s>]+)>?(?:\s+\"[^\"]*\")?\s*\)")
+HEADING = re.compile(r"^(?P<level>#{1,6}) +(?P<text>.+?) *#* *$", re.MULTILINE)
+PLACEHOLDER = re.compile(r"\{\{\s*run:(?P<what>[^{}]*)\}\}")
+EXTERNAL = re.compile(r"[a-z][a-z0-9+.-]*:", re.IGNORECASE)
 
 
 def explainer_text():
@@ -65,14 +86,22 @@ def explainer_text():
 
 
 def prose_only(text):
-    """The text without its fenced code blocks, so that code is never read as a link."""
+    """The text without its fenced code blocks, so that code is never read as a link or a heading."""
     return re.sub(r"^```.*?^```[ \t]*$", "", text, flags=re.MULTILINE | re.DOTALL)
 
 
 class Definition(NamedTuple):
     cell: int
     source: str  # from the first decorator to the end of the last line, a trailing comment included
-    segment: str  # the same without that trailing comment: what ast.get_source_segment gives (+ decorators)
+
+
+@functools.lru_cache(maxsize=2)
+def _notebook(path):
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+def cell_source(cell):
+    return cell["source"] if isinstance(cell["source"], str) else "".join(cell["source"])
 
 
 def notebook_definitions():
@@ -83,12 +112,11 @@ def notebook_definitions():
 
 @functools.lru_cache(maxsize=2)
 def _definitions_of(path):
-    notebook = json.loads(path.read_text(encoding="utf-8"))
     found = {}
-    for number, cell in enumerate(notebook["cells"]):
+    for number, cell in enumerate(_notebook(path)["cells"]):
         if cell["cell_type"] != "code" or "definitions" not in cell.get("metadata", {}).get("tags", []):
             continue
-        source = cell["source"] if isinstance(cell["source"], str) else "".join(cell["source"])
+        source = cell_source(cell)
         for node in ast.parse(source).body:
             if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
                 names = [node.name]
@@ -100,19 +128,48 @@ def _definitions_of(path):
                 continue
             first_line = min([node.lineno] + [d.lineno for d in getattr(node, "decorator_list", [])])
             lines = source.splitlines()[first_line - 1:node.end_lineno]
-            segment = "\n".join(lines[:-1] + [lines[-1][:node.end_col_offset]])
-            # ast.get_source_segment(source, node), with the decorators in front
-            assert first_line < node.lineno or segment == ast.get_source_segment(source, node)
-            # ... and with a comment that ends the last line (get_source_segment stops before it)
-            rest = lines[-1][node.end_col_offset:].strip()
-            full = segment + lines[-1][node.end_col_offset:] if rest.startswith("#") else segment
             for name in names:
-                found.setdefault(name, []).append(Definition(number, full, segment))
+                found.setdefault(name, []).append(Definition(number, "\n".join(lines)))
     return found
+
+
+def notebook_headings():
+    """The text of every Markdown heading of the notebook, in order."""
+    headings = []
+    for cell in _notebook(NOTEBOOK)["cells"]:
+        if cell["cell_type"] == "markdown":
+            headings += [m["text"] for m in HEADING.finditer(prose_only(cell_source(cell)))]
+    return headings
 
 
 def normalise(code):
     return "\n".join(line.rstrip() for line in code.strip("\n").splitlines())
+
+
+def flush_left(lines):
+    """The lines without the indentation they all share; blank lines become empty."""
+    return textwrap.dedent("\n".join(line.rstrip() for line in lines)).splitlines()
+
+
+def excerpt_start(quoted, source):
+    """Index of the line of `source` where `quoted` begins as a contiguous excerpt (indentation shared by all its
+    lines may be left out), or None."""
+    block = flush_left(normalise(quoted).splitlines())
+    lines = source.splitlines()
+    if not any(line.strip() for line in block):
+        return None
+    for start in range(len(lines) - len(block) + 1):
+        if flush_left(lines[start:start + len(block)]) == block:
+            return start
+    return None
+
+
+def nearest_window(quoted, source):
+    """The run of `source`'s lines, as long as `quoted`, that is most like it (for the failure message)."""
+    block = flush_left(normalise(quoted).splitlines())
+    lines = source.splitlines()
+    windows = [flush_left(lines[start:start + len(block)]) for start in range(max(1, len(lines) - len(block) + 1))]
+    return max(windows, key=lambda window: difflib.SequenceMatcher(None, window, block).ratio())
 
 
 def short_diff(expected, actual, limit=40, labels=("notebook", "explainer")):
@@ -123,8 +180,23 @@ def short_diff(expected, actual, limit=40, labels=("notebook", "explainer")):
 
 
 def github_anchor(heading):
-    """The id GitHub gives a heading: lower case, punctuation dropped, spaces to hyphens."""
-    return re.sub(r"[^\w\- ]", "", heading.strip().lower()).replace(" ", "-")
+    """The id GitHub gives a heading: inline code marks and punctuation dropped, lower case, spaces to hyphens."""
+    text = re.sub(r"\[([^\]]*)\]\([^)]*\)", r"\1", heading.strip())  # a link's text only
+    return re.sub(r"[^\w\- ]", "", text.lower()).replace(" ", "-")
+
+
+def github_anchors(headings):
+    """The ids GitHub gives a page's headings, in order: a repeated id gets -1, -2, ... appended."""
+    seen, anchors = {}, []
+    for heading in headings:
+        anchor = github_anchor(heading)
+        anchors.append(anchor if anchor not in seen else f"{anchor}-{seen[anchor]}")
+        seen[anchor] = seen.get(anchor, 0) + 1
+    return anchors
+
+
+def explainer_headings(text=None):
+    return [m["text"] for m in HEADING.finditer(prose_only(explainer_text() if text is None else text))]
 
 
 def marked_blocks():
@@ -139,13 +211,21 @@ def block_ids():
     return ids
 
 
-def test_the_explainer_quotes_a_handful_of_notebook_functions():
+def sections(text, level=2):
+    """(heading, body) of every section of the given level."""
+    found = list(re.finditer(rf"^{'#' * level} +(.+?) *$", prose_only(text), re.MULTILINE))
+    prose = prose_only(text)
+    return [(m[1], prose[m.end():found[i + 1].start() if i + 1 < len(found) else len(prose)])
+            for i, m in enumerate(found)]
+
+
+def test_the_explainer_quotes_the_notebooks_key_lines():
     names = [name for name, _ in marked_blocks()]
     assert len(names) >= MINIMUM_MARKERS, (
         f"only {len(names)} `<!-- notebook: NAME -->` blocks found in {EXPLAINER.name}; expected at least "
         f"{MINIMUM_MARKERS}. Is the marker convention still `<!-- notebook: NAME -->` followed by ```python?")
     missing = sorted(REQUIRED_QUOTES - set(names))
-    assert not missing, f"the code walkthrough no longer quotes {missing}"
+    assert not missing, f"the explainer no longer quotes {missing}"
 
 
 def test_every_marker_is_followed_by_a_python_block():
@@ -157,36 +237,53 @@ def test_every_marker_is_followed_by_a_python_block():
 
 
 @pytest.mark.parametrize("name, quoted", marked_blocks(), ids=block_ids())
-def test_quoted_code_is_the_notebooks_current_source(name, quoted):
+def test_quoted_code_is_an_excerpt_of_the_notebooks_current_source(name, quoted):
     definitions = notebook_definitions()
     if name not in definitions:
         close = difflib.get_close_matches(name, definitions, n=3)
         pytest.fail(f"{EXPLAINER.name} quotes `{name}`, but no `definitions` cell of {NOTEBOOK.name} defines it "
                     f"at top level any more (renamed or removed?).{f' Close names: {close}.' if close else ''}")
-    cell, current, segment = definitions[name][-1]  # the last definition is the one in effect
-    if normalise(quoted) not in (normalise(current), normalise(segment)):
-        pytest.fail(f"the explainer's copy of `{name}` differs from the notebook's (cell {cell}); paste the "
-                    f"current source back in (python tests/test_explainer.py --resync does it):\n"
-                    f"{short_diff(normalise(current), normalise(quoted))}")
+    cell, current = definitions[name][-1]  # the last definition is the one in effect
+    if excerpt_start(quoted, current) is None:
+        nearest = "\n".join(nearest_window(quoted, current))
+        flush = "\n".join(flush_left(normalise(quoted).splitlines()))
+        pytest.fail(f"the explainer's excerpt of `{name}` is no longer a run of consecutive lines of the "
+                    f"notebook's (cell {cell}). The nearest lines of the current source, against the quote:\n"
+                    f"{short_diff(nearest, flush)}")
 
 
-def test_unmarked_code_blocks_do_not_copy_notebook_definitions():
-    """A copy of a notebook function without its marker would go stale unnoticed."""
+def test_no_code_block_is_longer_than_15_lines():
+    text = explainer_text()
+    long_blocks = []
+    for match in FENCED_BLOCK.finditer(text):
+        count = len(match["code"].rstrip("\n").splitlines())
+        if count > MAXIMUM_BLOCK_LINES:
+            line = text[:match.start()].count("\n") + 1
+            long_blocks.append(f"line {line} ({match['language'] or 'text'}): {count} lines")
+    assert not long_blocks, (f"code blocks longer than {MAXIMUM_BLOCK_LINES} lines (quote the lines that carry the "
+                             f"idea): {long_blocks}")
+
+
+def test_unmarked_code_blocks_do_not_copy_notebook_code():
+    """A copy of notebook code without its marker would go stale unnoticed."""
     definitions = notebook_definitions()
-    marked = {normalise(code) for _, code in marked_blocks()}
+    text = explainer_text()
+    quoted_spans = [(m.start("code"), m.end("code")) for m in MARKED_BLOCK.finditer(text)]
+    example = EXAMPLE_CODE.search(text)
+    if example:
+        quoted_spans.append((example.start("code"), example.end("code")))
     stale = []
-    for match in PYTHON_BLOCK.finditer(explainer_text()):
-        code = normalise(match["code"])
-        if code in marked:
+    for match in FENCED_BLOCK.finditer(text):
+        if match["language"].strip() != "python" or (match.start("code"), match.end("code")) in quoted_spans:
             continue
-        try:
-            body = ast.parse(code).body
-        except SyntaxError:
-            continue
-        for node in body:
-            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)) and node.name in definitions:
-                stale.append(node.name)
-    assert not stale, f"python blocks define notebook names {stale} without a `<!-- notebook: NAME -->` marker"
+        code = match["code"]
+        with contextlib.suppress(SyntaxError):
+            stale += [node.name for node in ast.parse(textwrap.dedent(code)).body
+                      if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef))
+                      and node.name in definitions]
+        if len([line for line in code.splitlines() if line.strip()]) >= 2:
+            stale += [name for name, found in definitions.items() if excerpt_start(code, found[-1].source) is not None]
+    assert not stale, f"unmarked python blocks copy notebook code of {sorted(set(stale))}: mark them"
 
 
 def test_the_worked_example_prints_the_numbers_the_text_shows():
@@ -206,19 +303,35 @@ def test_the_worked_example_prints_the_numbers_the_text_shows():
 def test_every_image_and_file_the_text_links_to_exists():
     prose = prose_only(explainer_text())
     targets = [m["target"] for m in IMAGE_LINK.finditer(prose)] + [m["target"] for m in HTML_IMAGE.finditer(prose)]
-    images = [t for t in targets if not re.match(r"[a-z][a-z0-9+.-]*:", t, re.IGNORECASE)]
+    images = [t for t in targets if not EXTERNAL.match(t)]
     assert images, "the explainer shows no image from the repository"
-    files = [m["target"] for m in FILE_LINK.finditer(prose)]
-    files = [t for t in files if not re.match(r"[a-z][a-z0-9+.-]*:|#", t, re.IGNORECASE)]
-    anchors = {github_anchor(m[1]) for m in re.finditer(r"^#{1,6} +(.+?) *$", prose, re.MULTILINE)}
-    broken = [t for t in (m["target"] for m in FILE_LINK.finditer(prose)) if t.startswith("#") and t[1:] not in anchors]
-    assert not broken, f"links to headings that do not exist (renamed?): {broken}"
-    missing = []
-    for target in images + files:
-        path = target.split("#")[0].split("?")[0]
-        if not (EXPLAINER.parent / path).exists():
-            missing.append(target)
+    files = [t for t in (m["target"] for m in FILE_LINK.finditer(prose)) if not EXTERNAL.match(t) and t[0] != "#"]
+    missing = [t for t in images + files if not (EXPLAINER.parent / t.split("#")[0].split("?")[0]).exists()]
     assert not missing, f"the explainer links to files that do not exist: {missing}"
+
+
+def test_every_heading_the_text_links_to_exists():
+    """Links to a heading of the text itself (#...) or of the notebook (notebook.ipynb#...), by GitHub's ids."""
+    prose = prose_only(explainer_text())
+    anchors = {"": set(github_anchors(explainer_headings())), NOTEBOOK.name: set(github_anchors(notebook_headings()))}
+    broken = []
+    for target in (m["target"] for m in FILE_LINK.finditer(prose)):
+        path, _, fragment = target.partition("#")
+        if EXTERNAL.match(target) or not fragment:
+            continue
+        if path not in anchors:
+            pytest.fail(f"a link into {path!r} names a heading ({fragment!r}) this test cannot check; link the "
+                        f"text itself or {NOTEBOOK.name}")
+        if fragment not in anchors[path]:
+            broken.append(target)
+    assert not broken, (f"links to headings that do not exist (renamed?): {broken}. The notebook's headings give "
+                        f"these ids: {sorted(anchors[NOTEBOOK.name])}")
+
+
+def test_every_concept_section_links_to_the_notebook_section_it_explains():
+    unlinked = [heading for heading, body in sections(explainer_text())
+                if heading not in SECTIONS_WITHOUT_NOTEBOOK_LINK and f"]({NOTEBOOK.name}#" not in body]
+    assert not unlinked, f"sections with no link to the notebook section they explain: {unlinked}"
 
 
 def test_every_picture_says_it_was_made_with_the_hed_tuned_weights():
@@ -234,46 +347,41 @@ def test_every_picture_says_it_was_made_with_the_hed_tuned_weights():
                            f"{unlabelled}"
 
 
-def test_the_references_section_lists_the_references():
-    text = explainer_text()
+def references_section(text):
     heading = re.search(r"^#{1,3} .*(Further reading|References).*$", text, re.MULTILINE | re.IGNORECASE)
     assert heading, "no 'Further reading' or 'References' heading in the explainer"
     level = len(heading.group(0)) - len(heading.group(0).lstrip("#"))
     rest = text[heading.end():]
     following = re.search(rf"^#{{1,{level}}} ", rest, re.MULTILINE)
-    section = " ".join(rest[:following.start() if following else len(rest)].split())
+    end = heading.end() + (following.start() if following else len(rest))
+    return heading.start(), end
+
+
+def test_the_references_section_lists_the_references():
+    text = explainer_text()
+    start, end = references_section(text)
+    section = " ".join(text[start:end].split())
     missing = [f"{what} (needs {[s for s in needed if s not in section]})"
                for what, needed in REFERENCES if not all(s in section for s in needed)]
     assert not missing, f"the references section lacks: {missing}"
+    elsewhere = text[:start] + text[end:]
+    uncited = [what for what, needle in CITED_IN_THE_TEXT if needle not in elsewhere]
+    assert not uncited, f"listed but never cited in the text: {uncited}"
 
 
-def resync():
-    """Rewrite every marked block of the explainer with the notebook's current source; print what changed,
-    so that the prose around those blocks can be reread. Run: python tests/test_explainer.py --resync"""
-    definitions = notebook_definitions()
-    changed, missing = [], []
-
-    def replace(match):
-        name = match["name"]
-        if name not in definitions:
-            missing.append(name)
-            return match.group(0)
-        current = definitions[name][-1].source
-        if normalise(current) == normalise(match["code"]):
-            return match.group(0)
-        changed.append(name)
-        return match.group(0)[:match.start("code") - match.start()] + current.rstrip("\n") + "\n```"
-
-    text = MARKED_BLOCK.sub(replace, explainer_text())
-    EXPLAINER.write_text(text, encoding="utf-8")
-    print(f"updated: {changed or 'nothing'}")
-    if missing:
-        print(f"not defined in the notebook any more (fix by hand): {missing}")
+def test_run_placeholders_are_well_formed():
+    """`{{run: what, and which cell prints it}}`, nothing else between double braces."""
+    text = explainer_text()
+    opened = text.count("{{")
+    proper = list(PLACEHOLDER.finditer(text))
+    assert opened == text.count("}}") == len(proper), (
+        "a `{{ ... }}` that is not a `{{run: ...}}` placeholder, or one that is not closed")
+    empty = [m.group(0) for m in proper if len(m["what"].split()) < 3]
+    assert not empty, f"placeholders must say what number they stand for and which cell prints it: {empty}"
 
 
-if __name__ == "__main__":
-    import sys
-
-    if sys.argv[1:] != ["--resync"]:
-        sys.exit("usage: python tests/test_explainer.py --resync   (run the checks with pytest)")
-    resync()
+def test_no_run_placeholders_are_left():
+    """Numbers from a run are filled in from the final committed run; until then they are placeholders."""
+    left = [" ".join(m["what"].split()) for m in PLACEHOLDER.finditer(explainer_text())]
+    assert not left, (f"{len(left)} `{{{{run: ...}}}}` placeholder(s) still wait for the committed run's numbers:\n"
+                      + "\n".join(f"  - {what}" for what in left))

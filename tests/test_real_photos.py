@@ -175,12 +175,13 @@ def counting(function, calls):
 def test_export_atlas_writes_one_grid_per_conv_layer_and_reuses_what_was_made(nb, vgg16_fast, tmp_path,
                                                                                 monkeypatch):
     responses = nb.measure_photos(vgg16_fast, nb.load_photos(["astronaut", "coffee"], max_side=128))
-    first_two, _ = nb.filters_that_fire(responses["block3_conv3"], 2)
-    made = {"block3_conv3": (first_two, np.full((2, 80, 80, 3), 200, np.uint8))}
+    first_three, _ = nb.filters_that_fire(responses["block3_conv3"], 3)  # a grid of 3; the atlas takes 2 of them
+    made = {"block3_conv3": (first_three, np.full((3, 80, 80, 3), 200, np.uint8))}
     monkeypatch.setattr(nb, "visualize_filters", counting(nb.visualize_filters, calls := []))
     atlas = nb.export_atlas(vgg16_fast, tmp_path, responses, filters_per_layer=2, image_size=80, steps=2, made=made)
     assert len(calls) == 12 and "block3_conv3" not in [call[1] for call in calls]
-    assert atlas["block3_conv3"].pictures is made["block3_conv3"][1]
+    assert np.shares_memory(atlas["block3_conv3"].pictures, made["block3_conv3"][1])
+    assert atlas["block3_conv3"].filter_indices == first_three[:2]
     files = sorted(path.name for path in (tmp_path / "atlas").iterdir())
     assert list(atlas) == nb.conv_layer_names(vgg16_fast) and len(files) == 13
     assert all(page.pictures.shape == (2, 80, 80, 3) and len(page.filter_indices) == 2 for page in atlas.values())
