@@ -7,7 +7,8 @@ For block3_conv1, block4_conv3 and block5_conv3, the 16 filters that respond mos
 photos, 128 px, the default method ("fourier"): seconds per filter (one timed `visualize_filters` call of the 16
 filters, after a warm-up call), and the pictures' quality as the notebook scores it (section 5f): mean
 activation under unseen transformations, fine-grain share, mean saturation, and the number of flat pictures.
-Ratios are previous / new. Side-by-side pictures go to benchmarks/results/schedule_<layer>.jpg. Run by hand:
+Ratios are previous / new. Side-by-side pictures go to benchmarks/results/schedule_<layer>_<precision>.jpg.
+Run by hand:
 
     .venv/bin/python benchmarks/schedule.py [--precisions float32 mixed_bfloat16] [--filters 16]
 """
@@ -33,7 +34,7 @@ PHOTOS = ["astronaut", "chelsea", "coffee", "rocket", "stereo_motorcycle", "came
 
 
 def schedules(nb):
-    """name → (method name in nb.METHODS, steps, learning rate)."""
+    """label → (method name in nb.METHODS, steps); registers the previous default as "fourier-previous"."""
     nb.METHODS["fourier-previous"] = nb.METHODS["fourier"]._replace(optimizer="adam", learning_rate=0.08)
     return {"previous: constant 0.08, 96 steps": ("fourier-previous", 96),
             "new: rising to 0.4, 48 steps": ("fourier", 48)}
@@ -71,6 +72,7 @@ def main():
     weights = default_weights()
     print("Device:", nb.describe_device(), "| automatic precision here:", nb.pick_precision(), "| weights:", weights)
     (HERE / "results").mkdir(exist_ok=True)
+    compared = schedules(nb)
     for precision in args.precisions:
         model = nb.load_vgg16(weights, precision=precision)
         responses = nb.measure_photos(model, nb.load_photos(PHOTOS))
@@ -81,7 +83,7 @@ def main():
         for layer_name in args.layers:
             filters = nb.strongest_filters(responses[layer_name], args.filters)
             results, rows = [], []
-            for label, (method, steps) in schedules(nb).items():
+            for label, (method, steps) in compared.items():
                 result, pictures = measure(nb, model, layer_name, filters, method, steps)
                 results.append(result)
                 rows.append((f"{label} ({precision})", pictures))

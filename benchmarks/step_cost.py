@@ -2,8 +2,8 @@
 
 For block4_conv3, 16 filters, 128 px (the issue's speed case), on this machine:
 
-* precision: float32 against the notebook's automatic choice (bfloat16 on CPUs with AVX512-BF16/AMX,
-  bfloat16/float16 on GPUs with tensor cores);
+* precision: float32 against the notebook's automatic choice (`pick_precision`: bfloat16 on CPUs with Intel's
+  AMX or AMD's AVX512-BF16, bfloat16/float16 on GPUs with tensor cores, float32 elsewhere);
 * XLA: one forward+backward pass compiled with `jit_compile=True` against plain `tf.function`;
 * steps: the cost of `visualize_filters` for 48, 24 and 96 steps (the notebook uses 48);
 * working resolution: the cost of a forward+backward pass at 96, 128 and 160 px.

@@ -13,12 +13,12 @@ LOG_LINE = re.compile(r"^[IWEF]\d{4} |oneDNN|cuInit|cuda_|absl::|AutoGraph|cpu_f
 # The ideas of the method stay visible; the machinery is folded.
 VISIBLE = ["feature_extractor", "mean_activation", "gradient_ascent_step", "visualize_filter_naively",
            "filter_objective", "FourierImage", "random_transform", "RisingLearningRate", "ascend", "METHODS",
-           "visualize_filters",
-           "receptive_box", "kernel_optimum", "sign_agreement", "randomized_copy", "visualize_facets"]
+           "visualize_filters", "receptive_box", "kernel_optimum", "sign_agreement", "randomized_copy",
+           "visualize_facets"]
 FOLDED = ["load_vgg16", "check_filter_indices", "check_visualize_arguments", "postprocess", "plot_pictures",
           "measure_activation", "make_optimizer", "climb_ladder", "plot_ladder", "save_gif", "build_explorer",
-          "export_atlas",
-          "measure_photos", "top_activating_patches", "record_ascent", "randomisation_table", "plot_facets"]
+          "export_atlas", "measure_photos", "top_activating_patches", "record_ascent", "randomisation_table",
+          "plot_facets"]
 
 
 def notebook():
