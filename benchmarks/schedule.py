@@ -1,7 +1,8 @@
 """The notebook's schedule against the previous one, in one run, in both precisions.
 
-Previous default: Adam at a constant learning rate of 0.08 (beta_1 0.9), 96 steps.
-New default:      Adam with a learning rate rising linearly to 0.4 (beta_1 0.5), 48 steps.
+Previous default: Adam at a constant learning rate of 0.08 (beta_1 0.9), 96 steps, from a start of spread 0.01.
+New default:      Adam with a learning rate rising linearly to 0.4 (beta_1 0.5), 48 steps, the picture the
+                  running average of the image (ema_momentum 0.9), from a start of spread 0.05.
 
 For block3_conv1, block4_conv3 and block5_conv3, the 16 filters that respond most strongly to the notebook's
 photos, 128 px, the default method ("fourier"): seconds per filter (one timed `visualize_filters` call of the 16
@@ -35,9 +36,11 @@ PHOTOS = ["astronaut", "chelsea", "coffee", "rocket", "stereo_motorcycle", "came
 
 def schedules(nb):
     """label → (method name in nb.METHODS, steps); registers the previous default as "fourier-previous"."""
-    nb.METHODS["fourier-previous"] = nb.METHODS["fourier"]._replace(optimizer="adam", learning_rate=0.08)
+    previous_image = type("PreviousFourierImage", (nb.FourierImage,), {"start_spread": 0.01})
+    nb.METHODS["fourier-previous"] = nb.METHODS["fourier"]._replace(image=previous_image, optimizer="adam",
+                                                                    learning_rate=0.08)
     return {"previous: constant 0.08, 96 steps": ("fourier-previous", 96),
-            "new: rising to 0.4, 48 steps": ("fourier", 48)}
+            "new: rising to 0.4, averaged, 48 steps": ("fourier", 48)}
 
 
 def measure(nb, model, layer_name, filters, method, steps):
@@ -78,7 +81,7 @@ def main():
         responses = nb.measure_photos(model, nb.load_photos(PHOTOS))
         print(f"\nprecision {precision} ({nb.pick_precision() if precision == 'auto' else precision}), "
               f"{args.filters} filters per layer, 128 px")
-        print(f"  {'layer':<14}{'schedule':<36}{'s/filter':>9}{'unseen':>9}{'fine grain':>11}"
+        print(f"  {'layer':<14}{'schedule':<42}{'s/filter':>9}{'unseen':>9}{'fine grain':>11}"
               f"{'saturation':>11}{'flat':>5}")
         for layer_name in args.layers:
             filters = nb.strongest_filters(responses[layer_name], args.filters)
@@ -87,10 +90,10 @@ def main():
                 result, pictures = measure(nb, model, layer_name, filters, method, steps)
                 results.append(result)
                 rows.append((f"{label} ({precision})", pictures))
-                print(f"  {layer_name:<14}{label:<36}{result['s/filter']:9.2f}{result['unseen']:9.1f}"
+                print(f"  {layer_name:<14}{label:<42}{result['s/filter']:9.2f}{result['unseen']:9.1f}"
                       f"{result['fine grain']:11.3f}{result['saturation']:11.3f}{result['flat']:5d}", flush=True)
             before, after = results
-            print(f"  {'':<14}{'ratio previous / new':<36}{before['s/filter'] / after['s/filter']:8.2f}x"
+            print(f"  {'':<14}{'ratio previous / new':<42}{before['s/filter'] / after['s/filter']:8.2f}x"
                   f"{before['unseen'] / after['unseen']:8.2f}x")
             save_side_by_side(HERE / "results" / f"schedule_{layer_name}_{precision}.jpg", rows)
 
