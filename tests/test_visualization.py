@@ -54,6 +54,28 @@ def test_batched_pictures_match_one_filter_at_a_time(nb, vgg16, method):
         assert difference.mean() < 1.0, (method, filter_index, difference.mean())
 
 
+@pytest.mark.parametrize("method, averaged", [("fourier", True), ("fourier-rgb", True), ("pixels", False),
+                                              ("maco", False)])
+def test_the_rising_schedule_keeps_the_running_average_of_the_image(nb, vgg16, method, averaged):
+    """With "adam-rising" the picture is the exponential average (momentum 0.9) of the image after each step,
+    starting from the first; the other optimisers keep the image after the last step."""
+    after_each_step, parameterisations = [], []
+
+    def record(step, scores, image):
+        after_each_step.append(image.variable.numpy().copy())
+        parameterisations.append(image)
+
+    nb.visualize_filters(vgg16, "block3_conv1", [3, 7], image_size=32, steps=6, method=method, progress=False,
+                         on_step=record)
+    average = after_each_step[0]
+    for values in after_each_step[1:]:
+        average = 0.9 * average + 0.1 * values
+    expected = average if averaged else after_each_step[-1]
+    final = parameterisations[-1].variable.numpy()
+    np.testing.assert_allclose(final, expected, atol=1e-5)
+    assert np.abs(after_each_step[-1] - average).max() > 1e-3  # the two differ, so the check can fail
+
+
 @pytest.mark.parametrize("method, objective", [("maco", "filter"), ("pixels", "filter"), ("fourier", "neuron")])
 def test_every_method_and_objective_raises_its_target(nb, vgg16_fast, method, objective):
     filter_indices = [1, 4]
