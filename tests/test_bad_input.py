@@ -1,4 +1,10 @@
-"""Every mistake a reader can make with the notebook's functions gets a clear message."""
+"""Every mistake a reader can make with the notebook's functions gets a clear message, before any work is done.
+
+The parametrised tests at the end replay, on the new API, every call of the bad-input review of 2026-12-01
+(../shared/reviews/bad-inputs-2026-12-01.md) that was silently wrong or failed with an unclear error."""
+
+import math
+import types
 
 import keras
 import numpy as np
@@ -6,7 +12,7 @@ import pytest
 
 
 def visualize(nb, model, layer_name="block3_conv1", filter_indices=(0,), **options):
-    settings = dict(image_size=64, steps=1, progress=False)
+    settings = dict(image_size=64, steps=1, progress=False, method="pixels", seed=0)
     settings.update(options)
     return nb.visualize_filters(model, layer_name, list(filter_indices)
                                 if isinstance(filter_indices, tuple) else filter_indices, **settings)
@@ -21,7 +27,8 @@ def test_unknown_layer_lists_the_conv_layers_and_suggests_the_closest(nb, vgg16)
 
 
 def test_a_layer_that_is_not_a_convolution_is_refused(nb, vgg16):
-    with pytest.raises(ValueError, match="block2_pool.*MaxPooling2D.*not a convolution"):
+    with pytest.raises(ValueError, match="'block2_pool' is not a convolution layer of VGG16.*The convolution "
+                                         "layers are: block1_conv1"):
         visualize(nb, vgg16, layer_name="block2_pool")
 
 
@@ -31,15 +38,15 @@ def test_layer_name_must_be_a_string(nb, vgg16):
 
 
 @pytest.mark.parametrize("filter_indices, error, text", [
-    ([256], ValueError, "out of range: block3_conv1 has 256 filters, numbered 0 to 255"),
-    ([-1], ValueError, "out of range"),
-    ([], ValueError, "empty"),
-    ([2, 5, 2], ValueError, r"lists \[2\] more than once"),
-    (4, TypeError, r"list of ints, e.g. \[4\]"),
-    ([1.5], TypeError, "must be ints"),
-    (["0"], TypeError, "must be ints"),
-    ([True], TypeError, "must be ints"),
-    (None, TypeError, "list of ints"),
+    ([256], ValueError, "a filter index must be between 0 and 255, got 256"),
+    ([-1], ValueError, "a filter index must be between 0 and 255, got -1"),
+    ([], ValueError, r"filter_indices must list .*filters?, each once.*\[\]"),
+    ([2, 5, 2], ValueError, r"filter_indices must list .*filters?, each once.*\[2, 5, 2\]"),
+    (4, TypeError, r"filter_indices must be a list of ints, e.g. \[3\], not 4"),
+    ([1.5], TypeError, "a filter index must be an int, not float 1.5"),
+    (["0"], TypeError, "a filter index must be an int, not str '0'"),
+    ([True], TypeError, "a filter index must be an int, not bool True"),
+    (None, TypeError, "filter_indices must be a list of ints"),
 ])
 def test_bad_filter_indices(nb, vgg16, filter_indices, error, text):
     with pytest.raises(error, match=text):
@@ -53,24 +60,30 @@ def test_numpy_integer_indices_are_fine(nb, vgg16):
 def test_an_image_too_small_for_the_layer_names_the_smallest_size(nb, vgg16):
     with pytest.raises(ValueError, match="too small for block5_conv3.*image_size >= 80"):
         visualize(nb, vgg16, layer_name="block5_conv3", image_size=64)
-    assert nb.minimum_image_size(vgg16, "block1_conv1") == 8
+    assert nb.check_image_size(vgg16, "block1_conv1", 8) == 8
+    with pytest.raises(ValueError, match="too small for block1_conv1.*image_size >= 8"):
+        nb.check_image_size(vgg16, "block1_conv1", 7)
 
 
 @pytest.mark.parametrize("options, error, text", [
-    (dict(steps=0), ValueError, "steps must be > 0"),
-    (dict(steps=2.5), TypeError, "steps must be a positive int"),
-    (dict(learning_rate=0), ValueError, "learning_rate must be > 0"),
-    (dict(learning_rate=-0.1), ValueError, "learning_rate must be > 0"),
-    (dict(learning_rate="0.1"), TypeError, "learning_rate must be a positive number"),
-    (dict(image_size=0), ValueError, "image_size must be > 0"),
-    (dict(image_size="64"), TypeError, "image_size must be a positive int"),
-    (dict(seed=1.0), TypeError, "seed must be an int"),
-    (dict(seed=-1), ValueError, "seed must be ≥ 0"),
-    (dict(image_size=100000), ValueError, r"image_size=100000 is too large: one picture for block3_conv1 would need "
-                                          r"about \d+ GiB; the largest that fits the 4 GiB budget is about \d+"),
-    (dict(method="lucid"), ValueError, r"method must be one of \['fourier', 'fourier-rgb', 'maco', 'pixels', "
-                                    r"'pixels\+transforms'\]"),
-    (dict(objective="channel"), ValueError, r"objective must be one of \['filter', 'neuron'\]"),
+    (dict(steps=0), ValueError, "steps must be between 1 and 10000, got 0"),
+    (dict(steps=2.5), TypeError, "steps must be an int, not float 2.5"),
+    (dict(learning_rate=0), ValueError, "learning_rate must be > 0 and <= 100 and finite, got 0"),
+    (dict(learning_rate=-0.1), ValueError, "learning_rate must be > 0 and <= 100 and finite, got -0.1"),
+    (dict(learning_rate="0.1"), TypeError, "learning_rate must be a number, not str '0.1'"),
+    (dict(learning_rate=math.nan), ValueError, "learning_rate must be > 0 and <= 100 and finite, got nan"),
+    (dict(image_size=0), ValueError, "image_size must be >= 1, got 0"),
+    (dict(image_size="64"), TypeError, "image_size must be an int, not str '64'"),
+    (dict(seed=1.0), TypeError, "seed must be an int, not float 1.0"),
+    (dict(seed=-1), ValueError, "seed must be between 0 and 2147483647, got -1"),
+    (dict(image_size=100000), ValueError, r"image_size=100000 is too large: one picture for block3_conv1 would .*4 GiB "
+                                          r"budget; the largest that .* is about \d+$"),
+    (dict(method="lucid"), ValueError, r"method must be one of 'pixels', 'pixels\+transforms', 'fourier-rgb', "
+                                       r"'fourier', 'maco', not 'lucid'"),
+    (dict(method=None), TypeError, r"method must be a name in METHODS.* or a Recipe, not None"),
+    (dict(objective="channel"), TypeError, r"objective must be an Objective such as "
+                                           r"neuron_objective\('block3_conv1'\), not 'channel'"),
+    (dict(progress="no"), TypeError, "progress must be True or False, not .*'no'"),
 ])
 def test_bad_settings(nb, vgg16, options, error, text):
     with pytest.raises(error, match=text):
@@ -103,9 +116,13 @@ def test_failed_download_says_how_to_provide_the_weights(nb, monkeypatch, tmp_pa
     assert "VGG16_WEIGHTS" in message and "vgg16_weights_tf_dim_ordering_tf_kernels_notop.h5" in message
 
 
-@pytest.mark.parametrize("weights, precision, error", [(3, "auto", TypeError), ("imagenet", "float64", ValueError)])
-def test_bad_load_arguments(nb, weights, precision, error):
-    with pytest.raises(error):
+@pytest.mark.parametrize("weights, precision, error, text", [
+    (3, "auto", TypeError, "weights must be 'imagenet' or a path to a weights file, not .*3"),
+    ("imagenet", "float64", ValueError, "precision must be one of 'auto', 'float32', 'mixed_bfloat16', "
+                                        "'mixed_float16', not 'float64'"),
+])
+def test_bad_load_arguments(nb, weights, precision, error, text):
+    with pytest.raises(error, match=text):
         nb.load_vgg16(weights, precision=precision)
 
 
@@ -121,7 +138,7 @@ def test_postprocess_gives_uint8_in_range(nb):
 
 
 @pytest.mark.parametrize("images, text", [
-    (np.zeros((2, 8, 8)), r"shape \(n, H, W, 3\)"),
+    (np.zeros((2, 8, 8)), r"\(n, H, W, 3\)"),
     (np.full((1, 8, 8, 3), np.nan), "NaN"),
 ])
 def test_postprocess_refuses_bad_images(nb, images, text):
@@ -139,14 +156,15 @@ def test_weights_file_of_a_smaller_network_is_refused(nb, tmp_path):
 
 
 @pytest.mark.parametrize("model, error, text", [
-    ("vgg16", TypeError, "model must be the Keras VGG16 model from load_vgg16"),
-    (None, TypeError, "model must be the Keras VGG16 model"),
+    ("vgg16", TypeError, r"model must be the .*VGG16 model from load_vgg16\(\), not .*vgg16"),
+    (None, TypeError, r"model must be the .*VGG16 model from load_vgg16\(\), not None"),
     (keras.Sequential([keras.Input((8, 8, 3)), keras.layers.Conv2D(4, 3, name="block1_conv1")]), ValueError,
-     "model must be VGG16.*lacks its convolution layers block1_conv2"),
+     "model must be VGG16.*lacks its .*layers .*block1_conv2"),
 ])
 def test_a_model_that_is_not_vgg16_is_refused(nb, model, error, text):
     with pytest.raises(error, match=text):
-        nb.visualize_filters(model, "block1_conv1", [0], image_size=32, steps=1, progress=False)
+        nb.visualize_filters(model, "block1_conv1", [0], image_size=32, steps=1, method="pixels", seed=0,
+                             progress=False)
     with pytest.raises(error, match=text):
         nb.measure_photos(model, [np.zeros((40, 40, 3), np.uint8)])
 
@@ -158,3 +176,259 @@ def test_the_largest_image_size_named_in_the_error_fits(nb, vgg16):
     budget = nb.MEMORY_BUDGET_GB * 2**30
     assert nb.bytes_per_image(vgg16, "block5_conv3", largest) <= budget
     assert nb.bytes_per_image(vgg16, "block5_conv3", largest + 16) > budget
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# The review's calls (13 silently wrong, 40 unclear on the old API), translated to the new API. Each must now
+# raise a clear TypeError or ValueError that names the argument and what is allowed, before any work is done.
+
+
+@pytest.fixture(scope="module")
+def world(nb, vgg16):
+    """What the calls need that is correct: VGG16, two small photos, their responses and block1 maps."""
+    photos = nb.load_photos(["coffee", "chelsea"], max_side=64)
+    responses = nb.measure_photos(vgg16, photos)
+    return types.SimpleNamespace(
+        nb=nb, model=vgg16, photos=photos, responses=responses, layer_responses=responses["block3_conv1"],
+        block1_maps=nb.photo_activations(vgg16, "block1_conv1", photos),
+        toy=keras.Sequential([keras.Input((8, 8, 3)), keras.layers.Conv2D(4, 3, name="block1_conv1")]))
+
+
+@pytest.fixture(scope="module")
+def vgg16_with_top():
+    """VGG16 with its classifier, so a fixed 224-px input (random weights: no download). ~0.5 GB: built once."""
+    return keras.applications.VGG16(weights=None, include_top=True)
+
+
+@pytest.fixture(scope="module")
+def mobilenet():
+    return keras.applications.MobileNetV2(weights=None, input_shape=(64, 64, 3))
+
+
+@pytest.fixture
+def no_work(nb, monkeypatch):
+    """Fail the test if the call runs the network, renders a picture or copies a model before its error."""
+    def work(*args, **kwargs):
+        pytest.fail("the call started work before raising its error")
+
+    monkeypatch.setattr(nb, "render", work)
+    monkeypatch.setattr(nb, "feature_extractor", lambda model, *names: work)  # building it is fine, running not
+    monkeypatch.setattr(nb.keras.models, "clone_model", work)
+
+
+def check_refused(call, w, error, text):
+    with pytest.raises(error, match=text):
+        call(w)
+
+
+def vf(w, model=None, **options):
+    """The review's `vf`: visualize_filters(model, 'block1_conv1', [0], image_size=64, steps=2, ...)."""
+    settings = dict(image_size=64, steps=2, method="pixels", seed=0)
+    settings.update(options)
+    return w.nb.visualize_filters(w.model if model is None else model, "block1_conv1", [0], **settings)
+
+
+def tap(w, **options):
+    """The review's `tap`: top_activating_patches(model, 'block3_conv1', 10, photos, ...)."""
+    return w.nb.top_activating_patches(w.model, "block3_conv1", 10, w.photos, **options)
+
+
+def kaa(w, method="pixels", **options):
+    """The review's `kaa`: known_answer_agreement(model, method, image_size=16, steps=2, seed=0, ...)."""
+    settings = dict(image_size=16, steps=2, seed=0)
+    settings.update(options)
+    return w.nb.known_answer_agreement(w.model, method, **settings)
+
+
+def explorer(w, **options):
+    """build_explorer(model, photos, responses, method='pixels', steps=2, image_size=80, seed=0), any replaced."""
+    arguments = dict(model=w.model, photos=w.photos, responses=w.responses, method="pixels", steps=2, image_size=80,
+                     seed=0)
+    arguments.update(options)
+    return w.nb.build_explorer(arguments.pop("model"), arguments.pop("photos"), arguments.pop("responses"),
+                               **arguments)
+
+
+def atlas(w, output_dir, responses=None, **options):
+    settings = dict(filters_per_layer=1, method="pixels", steps=1, image_size=80, seed=0)
+    settings.update(options)
+    return w.nb.export_atlas(w.model, output_dir, w.responses if responses is None else responses, **settings)
+
+
+@pytest.mark.parametrize("call, error, text", [
+    pytest.param(lambda w: tap(w, count=-1), ValueError, "count must be >= 1, got -1", id="tap(count=-1)"),
+    pytest.param(lambda w: tap(w, count=2.5), TypeError, "count must be an int, not float 2.5", id="tap(count=2.5)"),
+    pytest.param(lambda w: tap(w, per_photo=-1), ValueError, "per_photo must be >= 1, got -1",
+                 id="tap(per_photo=-1)"),
+    pytest.param(lambda w: tap(w, per_photo=2.5), TypeError, "per_photo must be an int, not float 2.5",
+                 id="tap(per_photo=2.5)"),
+    pytest.param(lambda w: w.nb.strongest_filters(w.layer_responses, -1), ValueError, "count must be >= 1, got -1",
+                 id="strongest_filters(resp,-1)"),
+    pytest.param(lambda w: w.nb.filters_that_fire(w.layer_responses, -1), ValueError, "count must be >= 1, got -1",
+                 id="filters_that_fire(resp,-1)"),
+    pytest.param(lambda w: w.nb.strongest_filters(w.layer_responses, 2.5), TypeError,
+                 "count must be an int, not float 2.5", id="strongest_filters(resp,2.5)"),
+    pytest.param(lambda w: w.nb.strongest_filters(w.layer_responses, "3"), TypeError,
+                 "count must be an int, not str '3'", id="strongest_filters(resp,'3')"),
+])
+def test_bad_counts(world, no_work, call, error, text):
+    check_refused(call, world, error, text)
+
+
+@pytest.mark.parametrize("call, error, text", [
+    pytest.param(lambda w: tap(w, activations=w.block1_maps), ValueError,
+                 r"activations must be photo_activations\(model, 'block3_conv1', photos\): photo 'coffee' needs "
+                 r"maps of shape \(10, 16, 256\)", id="tap(activations=block1 maps)"),
+    pytest.param(lambda w: tap(w, activations={}), ValueError,
+                 r"activations must be photo_activations\(model, 'block3_conv1', photos\)", id="tap(activations={})"),
+    pytest.param(lambda w: w.nb.strongest_filters(w.responses, 3), TypeError,
+                 r"responses must be one layer's FilterResponses \(responses\[layer_name\]\), not dict",
+                 id="strongest_filters(whole dict,3)"),
+    pytest.param(lambda w: explorer(w, responses={}), TypeError,
+                 r"responses must be what measure_photos\(model, photos\) returns", id="build_explorer(responses={})"),
+    pytest.param(lambda w: explorer(w, responses=w.layer_responses), TypeError,
+                 r"responses must be what measure_photos\(model, photos\) returns",
+                 id="build_explorer(responses=one layer's)"),
+])
+def test_bad_responses(world, no_work, call, error, text):
+    check_refused(call, world, error, text)
+
+
+@pytest.mark.parametrize("call, error, text", [
+    pytest.param(lambda w: w.nb.load_photos("cat"), TypeError,
+                 r"names must be a list of photo names, e.g. \['cat'\], not str", id="load_photos('cat')"),
+    *[pytest.param(lambda w, side=side: w.nb.load_photos(["cat"], max_side=side), ValueError,
+                   f"max_side must be between 32 and 2048, got {side}", id=f"load_photos(max_side={side})")
+      for side in (0, -5, 1)],
+    pytest.param(lambda w: w.nb.load_photos(["cat"], max_side="96"), TypeError,
+                 "max_side must be an int, not str '96'", id="load_photos(max_side='96')"),
+    pytest.param(lambda w: w.nb.measure_photos(w.model, None), TypeError,
+                 r"photos must be a non-empty list or dict of photos \(for one photo pass \[photo\]\), not NoneType",
+                 id="measure_photos(None)"),
+    pytest.param(lambda w: w.nb.measure_photos(w.model, [np.zeros((5000, 5000, 3), np.uint8)]), ValueError,
+                 r"photo 'photo 0' is 5000 × 5000 px; each side must be (between )?32\D+2048 px",
+                 id="measure_photos(5000x5000)"),
+    pytest.param(lambda w: w.nb.photo_activations(w.model, "block3_conv1", [np.zeros((5000, 5000, 3), np.uint8)]),
+                 ValueError, r"photo 'photo 0' is 5000 × 5000 px; each side must be (between )?4\D+2048 px",
+                 id="photo_activations(5000x5000)"),
+])
+def test_bad_photos(world, no_work, call, error, text):
+    check_refused(call, world, error, text)
+
+
+@pytest.mark.parametrize("call, error, text", [
+    pytest.param(lambda w: vf(w, method="fourier", learning_rate=1e30), ValueError,
+                 r"learning_rate must be > 0 and <= 100 and finite, got 1e\+30", id="vf(fourier,lr=1e30)"),
+    pytest.param(lambda w: vf(w, method="pixels", learning_rate=math.inf), ValueError,
+                 "learning_rate must be > 0 and <= 100 and finite, got inf", id="vf(pixels,lr=inf)"),
+    pytest.param(lambda w: vf(w, method="fourier", learning_rate=math.inf), ValueError,
+                 "learning_rate must be > 0 and <= 100 and finite, got inf", id="vf(fourier,lr=inf)"),
+])
+def test_bad_learning_rates(world, no_work, call, error, text):
+    """inf used to fail only after the whole run; `no_work` fails the test if anything is rendered first."""
+    world.nb.MADE.clear()
+    check_refused(call, world, error, text)
+
+
+@pytest.mark.parametrize("call, error, text", [
+    pytest.param(lambda w: kaa(w, transforms="no"), TypeError, "transforms must be True or False, not .*'no'",
+                 id="kaa(transforms='no')"),
+    pytest.param(lambda w: vf(w, on_step=5), TypeError, r"on_step must be a function \(step, scores, image\), not 5",
+                 id="vf(on_step=5)"),
+])
+def test_bad_flags_and_callbacks(world, no_work, call, error, text):
+    check_refused(call, world, error, text)
+
+
+TOP = r"model takes only 224-px inputs \(.*include_top=True\?\); use load_vgg16\(\)"
+NOT_KERAS = r"model must be the .*VGG16 model from load_vgg16\(\), not "
+
+
+@pytest.mark.parametrize("call, error, text", [
+    pytest.param(lambda w: vf(w, model=w.top), ValueError, TOP, id="vf(<VGG16 include_top>)"),
+    pytest.param(lambda w: w.nb.photo_activations(w.top, "block3_conv1", w.photos), ValueError, TOP,
+                 id="photo_activations(<VGG16 include_top>)"),
+    pytest.param(lambda w: w.nb.measure_photos(w.top, w.photos), ValueError, TOP,
+                 id="measure_photos(<VGG16 include_top>)"),
+    pytest.param(lambda w: w.nb.layer_geometries(w.mobilenet), ValueError,
+                 r"model must be VGG16 \(from load_vgg16\(\)\); 'mobilenetv2.*' lacks its .*layers .*block1_conv1",
+                 id="layer_geometries(<MobileNetV2>)"),
+    pytest.param(lambda w: w.nb.layer_geometries("vgg"), TypeError, NOT_KERAS + ".*vgg", id="layer_geometries('vgg')"),
+    pytest.param(lambda w: w.nb.layer_geometries(None), TypeError, NOT_KERAS + "None",
+                 id="layer_geometries(None)"),
+    pytest.param(lambda w: explorer(w, model="model"), TypeError, NOT_KERAS + ".*model", id="build_explorer('model')"),
+    pytest.param(lambda w: explorer(w, model=w.toy), ValueError,
+                 "model must be VGG16.*lacks its .*layers .*block1_conv2",
+                 id="build_explorer(<model without VGG16's layers>)"),
+])
+def test_bad_models(world, vgg16_with_top, mobilenet, no_work, call, error, text):
+    check_refused(call, types.SimpleNamespace(**vars(world), top=vgg16_with_top, mobilenet=mobilenet), error, text)
+
+
+@pytest.mark.parametrize("call, error, text", [
+    pytest.param(lambda w: kaa(w, method="bogus"), ValueError,
+                 r"method must be one of 'pixels', 'pixels\+transforms', 'fourier-rgb', 'fourier', 'maco', not "
+                 "'bogus'", id="kaa(method='bogus')"),
+    pytest.param(lambda w: kaa(w, image_size=0), ValueError, "image_size must be >= 1, got 0", id="kaa(image_size=0)"),
+    pytest.param(lambda w: kaa(w, seed=-1), ValueError, "seed must be between 0 and 2147483647, got -1",
+                 id="kaa(seed=-1)"),
+    pytest.param(lambda w: kaa(w, steps=0), ValueError, "steps must be between 1 and 10000, got 0",
+                 id="kaa(steps=0)"),
+    pytest.param(lambda w: w.nb.record_ascent(w.model, "block1_conv1", 0, frames=2, image_size=64, steps="2",
+                                              method="pixels", seed=0), TypeError,
+                 "steps must be an int, not str '2'", id="record_ascent(steps='2')"),
+    pytest.param(lambda w: explorer(w, steps=0), ValueError, "steps must be between 1 and 256, got 0",
+                 id="build_explorer(steps=0)"),
+    pytest.param(lambda w: explorer(w, steps=-1), ValueError, "steps must be between 1 and 256, got -1",
+                 id="build_explorer(steps=-1)"),
+    pytest.param(lambda w: explorer(w, method="fourrier"), ValueError,
+                 r"method must be one of 'pixels', .*, not 'fourrier'. Did you mean 'fourier'\?",
+                 id="build_explorer(method='fourrier')"),
+    pytest.param(lambda w: w.nb.randomized_copy(w.model, ["block5_conv3"], seed=2**70), ValueError,
+                 f"seed must be between 0 and 2147483647, got {2**70}", id="randomized_copy(seed=2**70)"),
+    pytest.param(lambda w: w.nb.randomized_copy(w.model, None), TypeError,
+                 r"layer_names must be a list of conv layer names, e.g. \['block5_conv3'\], not None",
+                 id="randomized_copy(None)"),
+    pytest.param(lambda w: w.nb.conv_layer_table(w.model, "a"), TypeError, "image_size must be an int, not str 'a'",
+                 id="conv_layer_table(model,'a')"),
+])
+def test_bad_settings_of_the_other_functions(world, no_work, call, error, text):
+    check_refused(call, world, error, text)
+
+
+PICTURES = np.random.default_rng(0).random((2, 8, 8, 3)).astype(np.float32)
+
+
+@pytest.mark.parametrize("call, error, text", [
+    pytest.param(lambda w: w.nb.postprocess(PICTURES, clip_percent=60), ValueError,
+                 "clip_percent must be .*<= 49 .*got 60", id="postprocess(clip_percent=60)"),
+    pytest.param(lambda w: w.nb.postprocess(PICTURES, clip_percent=-1), ValueError,
+                 "clip_percent must be .*<= 49 .*got -1", id="postprocess(clip_percent=-1)"),
+    pytest.param(lambda w: w.nb.postprocess(PICTURES, clip_percent="1"), TypeError,
+                 "clip_percent must be a number, not str '1'", id="postprocess(clip_percent='1')"),
+    pytest.param(lambda w: w.nb.postprocess(np.zeros((0, 8, 8, 3), np.float32)), ValueError,
+                 "(empty|at least one)", id="postprocess(empty batch)"),
+    pytest.param(lambda w: w.nb.postprocess("picture"), (TypeError, ValueError),
+                 r"images must be (an array|\(n, H, W, 3\)), not .*picture", id="postprocess('picture')"),
+])
+def test_bad_pictures_to_postprocess(world, call, error, text):
+    check_refused(call, world, error, text)
+
+
+@pytest.mark.parametrize("call, error, text", [
+    pytest.param(lambda w, folder: atlas(w, folder, responses={}), TypeError,
+                 r"responses must be what measure_photos\(model, photos\) returns", id="export_atlas(responses={})"),
+    pytest.param(lambda w, folder: atlas(w, folder / "a_file.txt"), ValueError,
+                 "output_dir must be the path of a folder, not .*a_file.txt", id="export_atlas(output_dir=<a file>)"),
+    pytest.param(lambda w, folder: atlas(w, None), (TypeError, ValueError),
+                 "output_dir must be the path of a folder, not None", id="export_atlas(output_dir=None)"),
+    pytest.param(lambda w, folder: atlas(w, folder, image_size=64), ValueError,
+                 r"image_size=64 is too small for block5_conv\d.*Use image_size >= 80",
+                 id="export_atlas(image_size=64)"),
+])
+def test_bad_atlas_arguments_write_nothing(world, no_work, tmp_path, call, error, text):
+    """The old export_atlas wrote 10 pages before it found image_size=64 too small for block5."""
+    (tmp_path / "a_file.txt").write_text("not a folder")
+    with pytest.raises(error, match=text):
+        call(world, tmp_path)
+    assert [path.name for path in tmp_path.iterdir()] == ["a_file.txt"]
