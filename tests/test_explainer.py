@@ -39,7 +39,7 @@ NOTEBOOK = ROOT / "Visualizing_Filters_of_a_CNN.ipynb"
 
 # Names the text must quote (issue 11, item 7); the markers may quote more.
 REQUIRED_QUOTES = {"feature_extractor", "mean_activation", "gradient_ascent_step", "filter_objective", "FourierImage",
-                   "decorrelated_to_rgb", "random_transform", "ascend", "visualize_filters", "receptive_box",
+                   "decorrelated_to_rgb", "random_transform", "render", "visualize_filters", "receptive_box",
                    "layer_geometries", "measure_activation", "METHODS"}
 MINIMUM_MARKERS = 12
 MAXIMUM_BLOCK_LINES = 15
