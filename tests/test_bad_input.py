@@ -303,7 +303,7 @@ def test_bad_responses(world, no_work, call, error, text):
     pytest.param(lambda w: w.nb.load_photos(["cat"], max_side="96"), TypeError,
                  "max_side must be an int, not str '96'", id="load_photos(max_side='96')"),
     pytest.param(lambda w: w.nb.measure_photos(w.model, None), TypeError,
-                 r"photos must be a non-empty list or dict of photos \(for one photo pass \[photo\]\), not NoneType",
+                 r"photos must be a list or dict of photos \(for one photo pass \[photo\]\), not NoneType",
                  id="measure_photos(None)"),
     pytest.param(lambda w: w.nb.measure_photos(w.model, [np.zeros((5000, 5000, 3), np.uint8)]), ValueError,
                  r"photo 'photo 0' is 5000 × 5000 px; each side must be (between )?32\D+2048 px",

@@ -1,6 +1,8 @@
-"""The real-photo sections: receptive-field geometry, dataset patches, the recorded ascent, the explorer
-and the atlas."""
+"""The real-photo sections: receptive-field geometry, dataset patches, the recorded ascent, the explorer,
+the figures (plot_tiles) and the atlas."""
 
+import matplotlib.figure
+import matplotlib.patches
 import matplotlib.pyplot as plt
 import numpy as np
 import pytest
@@ -19,10 +21,25 @@ HAND_COMPUTED = {
 }
 
 
+def hand_box(layer_name, row, column):
+    """(top, left, side) of unit (row, column)'s receptive field from the hand-computed table alone."""
+    field, jump, centre = HAND_COMPUTED[layer_name]
+    half = (field - 1) / 2  # centre ± half, and with these numbers always a whole pixel
+    return int(centre + row * jump - half), int(centre + column * jump - half), field
+
+
+def hand_cut(photo, top, left, side, fill):
+    """The square at (top, left) of `photo` padded with `fill` on every side: an independent `cut_patch`."""
+    padded = np.empty((photo.shape[0] + 2 * side, photo.shape[1] + 2 * side, 3), np.uint8)
+    padded[:] = fill
+    padded[side:side + photo.shape[0], side:side + photo.shape[1]] = photo
+    return padded[top + side:top + 2 * side, left + side:left + 2 * side]
+
+
 def test_layer_geometries_match_hand_computed_values(nb, vgg16):
     geometries = nb.layer_geometries(vgg16)
     assert {name: tuple(g) for name, g in geometries.items()} == HAND_COMPUTED
-    assert nb.receptive_fields(vgg16) == {name: value[0] for name, value in HAND_COMPUTED.items()}
+    assert {name: g.field for name, g in geometries.items()} == {name: v[0] for name, v in HAND_COMPUTED.items()}
 
 
 @pytest.mark.parametrize("layer_name, row, column", [
@@ -32,11 +49,13 @@ def test_receptive_box_is_exactly_what_the_unit_sees(nb, vgg16, layer_name, row,
     """The input pixels that reach a unit (non-zero gradient) fill the box, clipped to the image."""
     size = 96
     image = tf.Variable(tf.random.stateless_normal((1, size, size, 3), seed=(1, 2)) * 50.0)
-    extractor = nb.feature_extractor(vgg16, layer_name, pre_relu=True)  # no ReLU: every unit has a gradient
+    key = f"{layer_name}:pre_relu"  # no ReLU: every unit has a gradient
+    extract = nb.feature_extractor(vgg16, key)
     with tf.GradientTape() as tape:
-        unit = tf.reduce_sum(tf.cast(extractor(image), tf.float32)[0, row, column, :])
+        unit = tf.reduce_sum(extract(image)[key][0, row, column, :])
     reach = np.abs(tape.gradient(unit, image).numpy()[0]).sum(axis=-1) > 0
     top, left, side = nb.receptive_box(nb.layer_geometries(vgg16)[layer_name], row, column)
+    assert (top, left, side) == hand_box(layer_name, row, column)
     expected = np.zeros_like(reach)
     expected[max(top, 0):top + side, max(left, 0):left + side] = True
     assert np.array_equal(reach, expected), (layer_name, top, left, side)
@@ -48,6 +67,7 @@ def test_cut_patch_shows_the_mean_colour_past_the_edge(nb):
     assert patch.shape == (10, 10, 3) and patch.dtype == np.uint8
     assert np.array_equal(patch[4:, :5], photo[:6, 55:60])
     assert np.all(patch[:4] == nb.IMAGENET_MEAN_RGB) and np.all(patch[:, 5:] == nb.IMAGENET_MEAN_RGB)
+    assert np.array_equal(patch, hand_cut(photo, -4, 55, 10, nb.IMAGENET_MEAN_RGB))
 
 
 def grey_photo(nb, height, width):
@@ -72,10 +92,28 @@ def test_top_patch_is_where_a_planted_pattern_is(nb, vgg16, layer_name):
     assert best.photo_name == "planted"
     assert (best.row, best.column) == np.unravel_index(np.argmax(feature_map), feature_map.shape)
     assert best.activation == pytest.approx(feature_map.max(), rel=1e-5)
-    box_top, box_left, field = nb.receptive_box(nb.layer_geometries(vgg16)[layer_name], best.row, best.column)
+    box_top, box_left, field = hand_box(layer_name, best.row, best.column)
     assert box_top <= top + side // 2 < box_top + field and box_left <= left + side // 2 < box_left + field
-    assert np.array_equal(best.pixels, nb.cut_patch(photos["planted"], box_top, box_left, field))
+    assert np.array_equal(best.pixels, hand_cut(photos["planted"], box_top, box_left, field, nb.IMAGENET_MEAN_RGB))
     assert (best.pixels != nb.IMAGENET_MEAN_RGB).any(axis=-1).sum() > side * side // 4  # the pattern is in it
+
+
+@pytest.mark.parametrize("layer_name", ["block3_conv3", "block4_conv1"])
+def test_top_patches_are_the_receptive_field_cut_at_the_unit(nb, vgg16_fast, layer_name):
+    """Every patch is exactly the square the hand-computed geometry gives for its unit, cut from its photo (mean
+    colour past the edge): a centre one pixel off or a field too small fails it."""
+    photos = nb.load_photos(["astronaut", "coffee", "coins"], max_side=128)
+    activations = nb.photo_activations(vgg16_fast, layer_name, photos)
+    patches = nb.top_activating_patches(vgg16_fast, layer_name, 3, photos, count=6, per_photo=2,
+                                        activations=activations)
+    assert patches
+    for patch in patches:
+        feature_map = activations[patch.photo_name][..., 3]
+        assert patch.activation == pytest.approx(float(feature_map[patch.row, patch.column]), rel=1e-6)
+        top, left, side = hand_box(layer_name, patch.row, patch.column)
+        assert patch.pixels.shape == (side, side, 3), (patch.photo_name, patch.pixels.shape, side)
+        expected = hand_cut(photos[patch.photo_name], top, left, side, nb.IMAGENET_MEAN_RGB)
+        assert np.array_equal(patch.pixels, expected), (patch.photo_name, patch.row, patch.column)
 
 
 def test_top_patches_are_sorted_and_spread(nb, vgg16_fast):
@@ -88,23 +126,30 @@ def test_top_patches_are_sorted_and_spread(nb, vgg16_fast):
         assert sum(p.photo_name == name for p in patches) <= 2
 
 
+def test_top_patches_refuse_activations_of_another_layer(nb, vgg16_fast):
+    photos = nb.load_photos(["astronaut"], max_side=128)
+    wrong = nb.photo_activations(vgg16_fast, "block3_conv1", photos)
+    with pytest.raises(ValueError, match="activations must be photo_activations"):
+        nb.top_activating_patches(vgg16_fast, "block4_conv1", 0, photos, activations=wrong)
+
+
 def test_load_photos_gives_uint8_rgb_within_the_size(nb):
     photos = nb.load_photos(["camera", "rocket", "stereo_motorcycle"], max_side=200)
     for photo in photos.values():
         assert photo.dtype == np.uint8 and photo.ndim == 3 and photo.shape[2] == 3 and max(photo.shape) == 200
     for not_a_photo in ("kitten", "download_all", "horse"):
-        with pytest.raises(ValueError, match=f"'{not_a_photo}' is not one of the photos that come with scikit-image"):
+        with pytest.raises(ValueError, match=f"photo name must be one of 'astronaut'.*not '{not_a_photo}'"):
             nb.load_photos([not_a_photo])
 
 
 @pytest.mark.parametrize("photos, error, message", [
     ([], ValueError, "photos is empty"),
-    ([np.zeros((40, 40), np.uint8)], ValueError, r"shape \(height, width, 3\).*got shape \(40, 40\)"),
-    ([np.zeros((40, 40, 4), np.uint8)], ValueError, r"got shape \(40, 40, 4\)"),
-    ([np.zeros((40, 40, 3), np.float32)], TypeError, "got dtype float32"),
-    ([[[0, 0, 0]]], TypeError, "got list"),
+    ([np.zeros((40, 40), np.uint8)], TypeError, r"uint8 RGB array \(height, width, 3\).*\(40, 40\)"),
+    ([np.zeros((40, 40, 4), np.uint8)], TypeError, r"\(40, 40, 4\)"),
+    ([np.zeros((40, 40, 3), np.float32)], TypeError, "float32"),
+    ([[[0, 0, 0]]], TypeError, r"uint8 RGB array \(height, width, 3\)"),
     (np.zeros((40, 40, 3), np.uint8), TypeError, r"pass \[photo\]"),
-    ([np.zeros((8, 40, 3), np.uint8)], ValueError, "photo 0 is 8 px high and 40 px wide; this layer needs at least 16"),
+    ([np.zeros((8, 40, 3), np.uint8)], ValueError, "photo 'photo 0' is 40 × 8 px; each side must be"),
 ])
 def test_bad_photos_get_clear_errors(nb, vgg16_fast, photos, error, message):
     with pytest.raises(error, match=message):
@@ -113,32 +158,73 @@ def test_bad_photos_get_clear_errors(nb, vgg16_fast, photos, error, message):
 
 def test_bad_layer_and_filter_get_clear_errors(nb, vgg16_fast):
     photos = [np.zeros((64, 64, 3), np.uint8)]
-    with pytest.raises(ValueError, match="out of range: block1_conv1 has 64 filters"):
+    with pytest.raises(ValueError, match="filter index.*between 0 and 63, got 64"):
         nb.top_activating_patches(vgg16_fast, "block1_conv1", 64, photos)
-    with pytest.raises(TypeError, match="single int"):
+    with pytest.raises(TypeError, match="must be"):
         nb.top_activating_patches(vgg16_fast, "block1_conv1", [1, 2], photos)
-    with pytest.raises(ValueError, match="No layer named 'block3_conv'.*Did you mean"):
+    with pytest.raises(ValueError, match="'block3_conv' is not a convolution layer.*Did you mean"):
         nb.photo_activations(vgg16_fast, "block3_conv", photos)
 
 
-def test_record_ascent_traces_the_same_ascent(nb, vgg16):
+def test_record_ascent_traces_the_same_ascent(nb, vgg16, monkeypatch):
+    monkeypatch.setattr(nb, "MADE", {})  # every picture below is really made
     options = dict(image_size=64, steps=12, seed=4, method="fourier")
-    picture, curve, snapshot_steps, snapshots = nb.record_ascent(vgg16, "block3_conv1", 7, frames=4, **options)
+    curve, snapshot_steps, snapshots = nb.record_ascent(vgg16, "block3_conv1", 7, frames=4, **options)
     assert curve.shape == (12,) and snapshot_steps == [0, 4, 7, 11]
     assert snapshots.shape == (4, 64, 64, 3) and snapshots.dtype == np.uint8
-    assert np.array_equal(picture, nb.visualize_filters(vgg16, "block3_conv1", [7], progress=False, **options)[0])
     measured = nb.measure_activation(vgg16, "block3_conv1", [7] * 4, snapshots)
     assert measured[-1] > 5 * measured[0] + 1 and curve[-1] > curve[0]
+    # The pixel method keeps no running average: its last snapshot is the image `visualize_filters` ends with.
+    pixels = dict(options, method="pixels")
+    _, _, snapshots = nb.record_ascent(vgg16, "block3_conv1", 7, frames=2, **pixels)
+    nb.MADE.clear()
+    image = nb.visualize_filters(vgg16, "block3_conv1", [7], progress=False, floats=True, **pixels)[0]
+    assert np.array_equal(snapshots[-1], np.clip(np.rint(image * 255.0), 0, 255).astype(np.uint8))
 
 
-def test_save_gif_writes_every_frame(nb, tmp_path):
-    frames = np.stack([np.full((48, 64, 3), value, np.uint8) for value in (0, 80, 160, 240)])
-    labelled = nb.label_frames(frames, [0, 5, 10, 15])
-    assert labelled.shape == frames.shape and labelled.dtype == np.uint8
-    assert np.all(labelled[:, :24] == frames[:, :24]) and np.all((labelled != frames).any(axis=(1, 2, 3)))
-    path = nb.save_gif(labelled, tmp_path / "sub" / "ascent.gif")
+def test_save_gif_writes_every_frame_labelled(nb, tmp_path):
+    values = (0, 80, 160, 240)
+    frames = np.stack([np.full((48, 64, 3), value, np.uint8) for value in values])
+    original = frames.copy()
+    path = nb.save_gif(frames, [0, 5, 10, 15], tmp_path / "ascent.gif")
+    assert np.array_equal(frames, original)  # the caller's frames are not drawn on
     with Image.open(path) as gif:
         assert gif.format == "GIF" and gif.n_frames == 4 and gif.info["loop"] == 0
+        read = []
+        for number in range(gif.n_frames):
+            gif.seek(number)
+            read.append(np.asarray(gif.convert("RGB"), np.int16))
+    labels = []
+    for picture, value in zip(read, values, strict=True):
+        assert picture.shape == (48, 64, 3)
+        assert np.abs(picture[:24] - value).max() <= 2  # untouched above the label
+        label = np.abs(picture - value).max(axis=-1) > 40
+        assert label[-16:, :60].sum() > 20 and not label[:24].any()  # the label sits in the lower left corner
+        labels.append(label)
+    assert not np.array_equal(labels[0], labels[1])  # "step 1" and "step 6" are different labels
+
+
+def test_plot_tiles_draws_rows_labels_and_boxes(nb):
+    rng = np.random.default_rng(0)
+    picture = rng.integers(0, 256, (40, 40, 3), dtype=np.uint8)
+    rows = [[nb.Tile(picture, "first\ntwo lines", box=(3, 5, 20)), nb.Tile(rng.random((10, 12)), "map", cmap="magma"),
+             nb.Tile(picture, "third")],
+            [nb.Tile(None, "silent on every photo")]]
+    open_figures = plt.get_fignums()
+    figure = nb.plot_tiles(rows, title="A title", caption="Weights: test.", row_labels=["row one", "row two"])
+    assert isinstance(figure, matplotlib.figure.Figure) and plt.get_fignums() == open_figures  # not via pyplot
+    axes = figure.axes
+    assert len(axes) == 6  # two rows of three, the short row padded with empty axes
+    assert [axis.get_title() for axis in axes] == ["first\ntwo lines", "map", "third", "", "", ""]
+    assert [len(axis.images) for axis in axes] == [1, 1, 1, 0, 0, 0]
+    assert axes[1].images[0].get_cmap().name == "magma"
+    assert [text.get_text() for text in axes[3].texts] == ["silent on every photo"]
+    assert axes[0].get_ylabel() == "row one" and axes[3].get_ylabel() == "row two" and axes[1].get_ylabel() == ""
+    [box] = [p for p in axes[0].patches if isinstance(p, matplotlib.patches.Rectangle)]
+    assert box.get_xy() == (5 - 0.5, 3 - 0.5) and box.get_width() == 20 and box.get_height() == 20
+    assert not [p for p in axes[2].patches if isinstance(p, matplotlib.patches.Rectangle)]
+    assert figure.get_suptitle() == "A title"
+    assert "Weights: test." in [text.get_text() for text in figure.texts]
 
 
 def test_explorer_renders_only_when_asked(nb, vgg16_fast, monkeypatch, capsys):
@@ -147,7 +233,7 @@ def test_explorer_renders_only_when_asked(nb, vgg16_fast, monkeypatch, capsys):
     monkeypatch.setattr(nb, "photo_activations", counting(nb.photo_activations, calls := []))
     photos = nb.load_photos(["astronaut", "coffee"], max_side=128)
     responses = nb.measure_photos(vgg16_fast, photos)
-    explorer = nb.build_explorer(vgg16_fast, photos, responses, steps=2, image_size=64)
+    explorer = nb.build_explorer(vgg16_fast, photos, responses, method="fourier", steps=2, image_size=80, seed=0)
     (layer, filter_index), (steps, method, render) = (row.children for row in explorer.children[:2])
     assert filter_index.value == nb.strongest_filters(responses[layer.value], 1)[0]
     layer.value = "block2_conv1"
@@ -156,7 +242,9 @@ def test_explorer_renders_only_when_asked(nb, vgg16_fast, monkeypatch, capsys):
     filter_index.value, steps.value, method.value = 3, 1, "maco"
     render.click()
     assert len(shown) == 1 and len(calls) == 1 and not render.disabled
-    assert "Rendered block2_conv1 · filter 3 with 'maco', 1 step: activation" in capsys.readouterr().out
+    assert isinstance(shown[0], matplotlib.figure.Figure)
+    # The notebook prints "1 steps" at the moment (the old one said "1 step"); either passes here.
+    assert "Rendered block2_conv1 · filter 3 with 'maco', 1 step" in capsys.readouterr().out
     titles = [axis.get_title() for axis in shown[0].axes]
     assert titles[0].startswith("block2_conv1 · filter 3\nsynthetic, mean ")
     assert all(title.startswith(("astronaut", "coffee")) and "activation" in title for title in titles[1:] if title)
@@ -167,27 +255,37 @@ def test_explorer_renders_only_when_asked(nb, vgg16_fast, monkeypatch, capsys):
 
 def counting(function, calls):
     def counted(*args, **kwargs):
-        calls.append(args)
+        calls.append((args, kwargs))
         return function(*args, **kwargs)
     return counted
 
 
 def test_export_atlas_writes_one_grid_per_conv_layer_and_reuses_what_was_made(nb, vgg16_fast, tmp_path,
                                                                                 monkeypatch):
+    monkeypatch.setattr(nb, "MADE", {})
     responses = nb.measure_photos(vgg16_fast, nb.load_photos(["astronaut", "coffee"], max_side=128))
-    first_three, _ = nb.filters_that_fire(responses["block3_conv3"], 3)  # a grid of 3; the atlas takes 2 of them
-    made = {"block3_conv3": (first_three, np.full((3, 80, 80, 3), 200, np.uint8))}
-    monkeypatch.setattr(nb, "visualize_filters", counting(nb.visualize_filters, calls := []))
-    atlas = nb.export_atlas(vgg16_fast, tmp_path, responses, filters_per_layer=2, image_size=80, steps=2, made=made)
-    assert len(calls) == 12 and "block3_conv3" not in [call[1] for call in calls]
-    assert np.shares_memory(atlas["block3_conv3"].pictures, made["block3_conv3"][1])
-    assert atlas["block3_conv3"].filter_indices == first_three[:2]
+    settings = dict(method="fourier", steps=1, image_size=80, seed=0)
+    first, _ = nb.filters_that_fire(responses["block3_conv3"], 1)
+    made = nb.visualize_filters(vgg16_fast, "block3_conv3", first, progress=False, **settings)  # made before
+    monkeypatch.setattr(nb, "render", counting(nb.render, calls := []))
+    atlas = nb.export_atlas(vgg16_fast, tmp_path, responses, filters_per_layer=1, caption="Weights: test.", **settings)
+    names = nb.conv_layer_names(vgg16_fast)
+    rendered = [kwargs.get("objective", args[1] if len(args) > 1 else None).name for args, kwargs in calls]
+    assert len(calls) == 12 and not [name for name in rendered if "block3_conv3" in name], rendered
+    assert np.array_equal(atlas["block3_conv3"][1], made)
+    assert list(atlas) == names
+    for name, (filter_indices, pictures) in atlas.items():
+        assert filter_indices == nb.filters_that_fire(responses[name], 1)[0]
+        assert pictures.shape == (1, 80, 80, 3) and pictures.dtype == np.uint8
     files = sorted(path.name for path in (tmp_path / "atlas").iterdir())
-    assert list(atlas) == nb.conv_layer_names(vgg16_fast) and len(files) == 13
-    assert all(page.pictures.shape == (2, 80, 80, 3) and len(page.filter_indices) == 2 for page in atlas.values())
-    overview = nb.plot_atlas_overview(atlas, nb.receptive_fields(vgg16_fast))
-    assert len(overview.axes) == 26 and overview.axes[0].get_ylabel() == "block1_conv1\n3 px"
-    plt.close(overview)
+    assert len(files) == 13 and files == [f"{n:02d}_{name}.jpg" for n, name in enumerate(names, start=1)]
     assert files[0] == "01_block1_conv1.jpg" and files[-1] == "13_block5_conv3.jpg"
     with Image.open(tmp_path / "atlas" / files[-1]) as grid:
         assert grid.size[0] > 100 and np.asarray(grid).std() > 10
+    # The overview, as the notebook draws it: one row per layer, labelled with its receptive field.
+    fields = {name: g.field for name, g in nb.layer_geometries(vgg16_fast).items()}
+    rows = [[nb.Tile(picture, f"filter {i}") for i, picture in zip(indices, pictures, strict=True)]
+            for indices, pictures in atlas.values()]
+    overview = nb.plot_tiles(rows, tile_inches=0.8, fontsize=6, row_labels=[f"{n}\n{fields[n]} px" for n in atlas])
+    assert len(overview.axes) == 13 and overview.axes[0].get_ylabel() == "block1_conv1\n3 px"
+    assert overview.axes[-1].get_ylabel() == "block5_conv3\n196 px"
