@@ -15,12 +15,13 @@ LOG_LINE = re.compile(r"^[IWEF]\d{4} |oneDNN|cuInit|cuda_|absl::|AutoGraph|cpu_f
 VISIBLE = ["feature_extractor", "mean_activation", "gradient_ascent_step", "visualize_filter_naively", "Objective",
            "filter_objective", "neuron_objective", "FourierImage", "random_transform", "RisingLearningRate", "render",
            "Recipe", "METHODS", "visualize_filters", "receptive_box", "kernel_optimum", "sign_agreement",
-           "diversity_objective", "visualize_facets"]
+           "diversity_objective"]
 FOLDED = ["load_vgg16", "check_int", "check_filters", "check_render_arguments", "postprocess", "plot_tiles",
           "measure_activation", "climb_ladder", "save_gif", "build_explorer", "export_atlas", "measure_photos",
-          "top_activating_patches", "record_ascent", "randomisation_table", "randomized_copy", "transform_schedule"]
+          "top_activating_patches", "record_ascent", "randomisation_table", "randomized_copy", "transform_schedule",
+          "NormalizedGradientAscent", "visualize_facets"]
 # Code sizes (non-blank lines), kept from growing back.
-MAXIMUM_CODE_LINES, MAXIMUM_VISIBLE_LINES, MAXIMUM_LINES_ABOVE_FIRST_PICTURE = 1250, 485, 150
+MAXIMUM_CODE_LINES, MAXIMUM_VISIBLE_LINES, MAXIMUM_LINES_ABOVE_FIRST_PICTURE = 1270, 460, 150
 MAXIMUM_CELL_LINES, MAXIMUM_FUNCTION_LINES = 60, 40
 
 
