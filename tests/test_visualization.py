@@ -2,11 +2,23 @@
 
 import numpy as np
 import pytest
+import tensorflow as tf
 
 
-def start_pictures(nb, method, filter_indices, size, seed):
+def start_images(nb, model, method, layer_name, filter_indices, size, seed):
+    """The float RGB images a method's ascent starts from, as `render` sees them before its first step."""
+    field = nb.layer_geometries(model)[layer_name].field
+    return nb.METHODS[method].image(filter_indices, size, seed, field=field)().numpy()
+
+
+def start_pictures(nb, model, method, layer_name, filter_indices, size, seed):
     """The random starting images of a method, post-processed like the results."""
-    return nb.postprocess(nb.METHODS[method].image(filter_indices, size, seed)().numpy())
+    return nb.postprocess(start_images(nb, model, method, layer_name, filter_indices, size, seed))
+
+
+def spread(images):
+    """Per image: the standard deviation of its float RGB values."""
+    return np.asarray(images).std(axis=(1, 2, 3))
 
 
 @pytest.mark.parametrize("layer_name, filter_indices", [
@@ -14,41 +26,52 @@ def start_pictures(nb, method, filter_indices, size, seed):
     ("block4_conv3", [0, 1, 2]),
 ])
 def test_default_method_raises_each_filter_far_above_its_start(nb, vgg16_fast, layer_name, filter_indices):
-    pictures = nb.visualize_filters(vgg16_fast, layer_name, filter_indices, image_size=96, steps=24, seed=3,
-                                    progress=False)
+    pictures = nb.visualize_filters(vgg16_fast, layer_name, filter_indices, method="fourier", image_size=96,
+                                    steps=16, seed=3, progress=False)
     before = nb.measure_activation(vgg16_fast, layer_name, filter_indices,
-                                   start_pictures(nb, "fourier", filter_indices, 96, 3))
+                                   start_pictures(nb, vgg16_fast, "fourier", layer_name, filter_indices, 96, 3))
     after = nb.measure_activation(vgg16_fast, layer_name, filter_indices, pictures)
     assert pictures.shape == (len(filter_indices), 96, 96, 3) and pictures.dtype == np.uint8
     assert np.all(after > 5 * before + 5), (before, after)
 
 
 def test_no_picture_is_flat(nb, vgg16_fast):
-    pictures = nb.visualize_filters(vgg16_fast, "block5_conv3", [0, 1, 2, 3], image_size=96, steps=16,
-                                    progress=False)
-    assert np.all(pictures.std(axis=(1, 2, 3)) > 20)
+    """Judged on the float images before `postprocess` stretches them (which would make any non-constant image
+    look contrasted): the ascent must have spread the faint Fourier start's values out several times over."""
+    layer_name, filter_indices = "block5_conv3", [0, 1, 2, 3]
+    floats = nb.visualize_filters(vgg16_fast, layer_name, filter_indices, method="fourier", image_size=96,
+                                  steps=16, seed=0, progress=False, floats=True)
+    start = start_images(nb, vgg16_fast, "fourier", layer_name, filter_indices, 96, 0)
+    assert floats.shape == start.shape == (4, 96, 96, 3)
+    assert np.all(spread(floats) > 4 * spread(start)), (spread(start), spread(floats))
+    assert np.all(spread(floats) > 0.05), spread(floats)  # about 13 grey levels of 255, before any stretch
 
 
-def test_a_filter_dead_at_the_start_still_gets_a_picture(nb, vgg16):
-    """Find filters whose ReLU output is zero on the start image, then check they come alive."""
+def test_a_filter_dead_at_the_start_still_gets_a_picture(nb, vgg16_fast):
+    """Find filters whose ReLU output is zero on the start image (so plain ascent gets no gradient), then check
+    they come alive. (The pictures shared with `test_no_picture_is_flat` are made once, see `nb.MADE`.)"""
     layer_name, size = "block5_conv3", 96
-    candidates = list(range(64))
-    at_start = nb.measure_activation(vgg16, layer_name, candidates,
-                                     start_pictures(nb, "fourier", candidates, size, 0))
-    dead = [i for i, value in zip(candidates, at_start, strict=True) if value == 0.0][:3]
-    assert dead, "expected some block5 filters to be silent on a near-grey image"
-    pictures = nb.visualize_filters(vgg16, layer_name, dead, image_size=size, steps=16, progress=False)
-    assert np.all(nb.measure_activation(vgg16, layer_name, dead, pictures) > 1.0)
-    assert np.all(pictures.std(axis=(1, 2, 3)) > 20)
+    candidates = list(range(32))
+    start = start_images(nb, vgg16_fast, "fourier", layer_name, candidates, size, 0)
+    on_start = nb.mean_activation(nb.feature_extractor(vgg16_fast, layer_name)(start)[layer_name], candidates).numpy()
+    on_shown_start = nb.measure_activation(vgg16_fast, layer_name, candidates, nb.postprocess(start))
+    dead = [i for i in candidates if on_start[i] == 0.0 and on_shown_start[i] == 0.0][:3]
+    assert dead, "expected some block5 filters to be silent on the faint start image"
+    floats = nb.visualize_filters(vgg16_fast, layer_name, dead, method="fourier", image_size=size, steps=16, seed=0,
+                                  progress=False, floats=True)
+    assert np.all(nb.measure_activation(vgg16_fast, layer_name, dead, nb.postprocess(floats)) > 1.0)
+    assert np.all(spread(floats) > 4 * spread(start[dead])), (spread(start[dead]), spread(floats))
 
 
 @pytest.mark.parametrize("method", ["fourier", "maco", "pixels"])
-def test_batched_pictures_match_one_filter_at_a_time(nb, vgg16, method):
+def test_batched_pictures_match_one_filter_at_a_time(nb, vgg16, method, monkeypatch):
     """Image i of a batch maximises filter i only: the batch changes nothing but the speed."""
     filter_indices = [3, 7, 12]
     options = dict(image_size=64, steps=8, seed=5, method=method, progress=False)
+    monkeypatch.setattr(nb, "MADE", {})  # both must really be computed: the batch may not answer for one filter
     batched = nb.visualize_filters(vgg16, "block3_conv1", filter_indices, **options)
     for position, filter_index in enumerate(filter_indices):
+        nb.MADE.clear()
         alone = nb.visualize_filters(vgg16, "block3_conv1", [filter_index], **options)[0]
         difference = np.abs(batched[position].astype(int) - alone.astype(int))
         assert difference.mean() < 1.0, (method, filter_index, difference.mean())
@@ -57,41 +80,64 @@ def test_batched_pictures_match_one_filter_at_a_time(nb, vgg16, method):
 @pytest.mark.parametrize("method, averaged", [("fourier", True), ("fourier-rgb", True), ("pixels", False),
                                               ("maco", False)])
 def test_the_rising_schedule_keeps_the_running_average_of_the_image(nb, vgg16, method, averaged):
-    """With "adam-rising" the picture is the exponential average (momentum 0.9) of the image after each step,
-    starting from the first; the other optimisers keep the image after the last step."""
+    """With the rising schedule (`adam_rising`) the picture is the exponential average (momentum 0.9) of the
+    image after each step, starting from the first; the other optimisers keep the image after the last step."""
+    assert (nb.METHODS[method].optimizer is nb.adam_rising) == averaged
     after_each_step, parameterisations = [], []
 
     def record(step, scores, image):
         after_each_step.append(image.variable.numpy().copy())
         parameterisations.append(image)
 
-    nb.visualize_filters(vgg16, "block3_conv1", [3, 7], image_size=32, steps=6, method=method, progress=False,
-                         on_step=record)
+    floats = nb.visualize_filters(vgg16, "block3_conv1", [3, 7], image_size=32, steps=6, seed=0, method=method,
+                                  progress=False, on_step=record, floats=True)
+    assert len(after_each_step) == 6 and all(p is parameterisations[0] for p in parameterisations)
     average = after_each_step[0]
     for values in after_each_step[1:]:
         average = 0.9 * average + 0.1 * values
     expected = average if averaged else after_each_step[-1]
     final = parameterisations[-1].variable.numpy()
     np.testing.assert_allclose(final, expected, atol=1e-5)
+    np.testing.assert_allclose(floats, parameterisations[-1]().numpy(), atol=1e-6)  # the picture is that image
     assert np.abs(after_each_step[-1] - average).max() > 1e-3  # the two differ, so the check can fail
+
+
+def test_the_optimiser_factories_build_what_the_recipes_say(nb):
+    """The factories behind the recipes: the rising schedule averages the image (momentum 0.9) and its learning
+    rate rises linearly to its peak at the last step; plain Adam and the normalised step keep no average."""
+    rising = nb.adam_rising(0.4, 10)
+    assert rising.use_ema and rising.ema_momentum == pytest.approx(0.9) and rising.beta_1 == pytest.approx(0.5)
+    schedule = nb.RisingLearningRate(0.4, 10)
+    assert [float(schedule(step)) for step in (0, 4, 9, 20)] == pytest.approx([0.04, 0.2, 0.4, 0.4])
+    assert not nb.adam(0.05, 10).use_ema
+    assert {name: recipe.optimizer for name, recipe in nb.METHODS.items()} == {
+        "pixels": nb.NormalizedGradientAscent, "pixels+transforms": nb.NormalizedGradientAscent,
+        "fourier-rgb": nb.adam_rising, "fourier": nb.adam_rising, "maco": nb.adam}
+    variable = tf.Variable(np.ones((2, 4, 4, 3), np.float32))
+    gradient = np.zeros((2, 4, 4, 3), np.float32)
+    gradient[0, 0, 0, 0], gradient[1] = 3.0, -1.0  # the step is of the negated objective: it goes against it
+    nb.NormalizedGradientAscent(5.0, 10).apply_gradients([(tf.constant(gradient), variable)])
+    moved = variable.numpy() - 1.0
+    assert moved[0, 0, 0, 0] == pytest.approx(-5.0) and np.linalg.norm(moved[1]) == pytest.approx(5.0)
 
 
 @pytest.mark.parametrize("method, objective", [("maco", "filter"), ("pixels", "filter"), ("fourier", "neuron")])
 def test_every_method_and_objective_raises_its_target(nb, vgg16_fast, method, objective):
-    filter_indices = [1, 4]
-    pictures = nb.visualize_filters(vgg16_fast, "block3_conv1", filter_indices, image_size=64, steps=12,
-                                    method=method, objective=objective, progress=False)
-    before = nb.measure_activation(vgg16_fast, "block3_conv1", filter_indices,
-                                   start_pictures(nb, method, filter_indices, 64, 0))
-    after = nb.measure_activation(vgg16_fast, "block3_conv1", filter_indices, pictures)
+    filter_indices, layer_name = [1, 4], "block3_conv1"
+    chosen = {"filter": nb.filter_objective, "neuron": nb.neuron_objective}[objective](layer_name)
+    pictures = nb.visualize_filters(vgg16_fast, layer_name, filter_indices, image_size=64, steps=12, seed=0,
+                                    method=method, objective=chosen, progress=False)
+    before = nb.measure_activation(vgg16_fast, layer_name, filter_indices,
+                                   start_pictures(nb, vgg16_fast, method, layer_name, filter_indices, 64, 0))
+    after = nb.measure_activation(vgg16_fast, layer_name, filter_indices, pictures)
     assert pictures.shape == (2, 64, 64, 3) and pictures.dtype == np.uint8
     assert np.all(after > before), (before, after)
 
 
 def test_activation_under_seen_transformations_is_close_to_plain_activation_for_robust_pictures(nb, vgg16_fast):
-    filter_indices = [0, 2]
-    pictures = nb.visualize_filters(vgg16_fast, "block3_conv1", filter_indices, image_size=96, steps=24,
-                                    progress=False)
+    filter_indices = [0, 10]  # the pictures of test_default_method_raises_each_filter_far_above_its_start
+    pictures = nb.visualize_filters(vgg16_fast, "block3_conv1", filter_indices, method="fourier", image_size=96,
+                                    steps=16, seed=3, progress=False)
     plain = nb.measure_activation(vgg16_fast, "block3_conv1", filter_indices, pictures)
     seen = nb.measure_activation(vgg16_fast, "block3_conv1", filter_indices, pictures, under="seen")
     assert np.all(seen > 0.5 * plain)
@@ -110,7 +156,7 @@ def test_unseen_transformations_are_larger_than_any_method_trains_with(nb):
 
 
 def test_measure_activation_refuses_an_unknown_kind_of_transformation(nb, vgg16_fast):
-    with pytest.raises(ValueError, match="under must be None, 'seen' or 'unseen'"):
+    with pytest.raises(ValueError, match="under must be one of 'seen', 'unseen'"):
         nb.measure_activation(vgg16_fast, "block1_conv1", [0], np.zeros((1, 32, 32, 3), np.uint8), under="big")
 
 
@@ -125,27 +171,42 @@ def test_fine_grain_share_and_saturation_tell_noise_from_smooth_colour(nb):
 
 
 def test_chunks_give_the_same_pictures_as_one_batch(nb, vgg16, monkeypatch):
-    options = dict(image_size=64, steps=6, seed=1, progress=False)
+    options = dict(method="fourier", image_size=64, steps=6, seed=1, progress=False)
+    batches, real_render = [], nb.render
+
+    def counting_render(model, objective, *args, targets, **kwargs):
+        batches.append(list(targets))
+        return real_render(model, objective, *args, targets=targets, **kwargs)
+
+    monkeypatch.setattr(nb, "render", counting_render)
+    monkeypatch.setattr(nb, "MADE", {})  # a fresh memory of pictures, the session's restored afterwards
     whole = nb.visualize_filters(vgg16, "block2_conv2", [0, 1, 2], **options)
-    monkeypatch.setattr(nb, "images_per_chunk", lambda *args, **kwargs: 2)
+    two_images = 2 * nb.bytes_per_image(vgg16, "block2_conv2", 64) / 2**30
+    monkeypatch.setattr(nb, "MEMORY_BUDGET_GB", two_images)  # room for two pictures per chunk
+    nb.MADE.clear()
     chunked = nb.visualize_filters(vgg16, "block2_conv2", [0, 1, 2], **options)
+    assert batches == [[0, 1, 2], [0, 1], [2]]
     assert np.abs(whole.astype(int) - chunked.astype(int)).mean() < 1.0
 
 
 def test_pre_relu_extractor_is_the_layer_before_its_relu(nb, vgg16):
-    images = nb.to_model_input(np.random.default_rng(0).random((2, 48, 48, 3)).astype(np.float32))
-    after_relu = nb.feature_extractor(vgg16, "block2_conv1")(images).numpy()
-    before_relu = nb.feature_extractor(vgg16, "block2_conv1", pre_relu=True)(images).numpy()
+    images = np.random.default_rng(0).random((2, 48, 48, 3)).astype(np.float32)  # RGB in [0, 1]
+    both = nb.feature_extractor(vgg16, "block2_conv1", "block2_conv1:pre_relu")(images)
+    after_relu = nb.feature_extractor(vgg16, "block2_conv1")(images)["block2_conv1"].numpy()
+    before_relu = both["block2_conv1:pre_relu"].numpy()
+    assert set(both) == {"block2_conv1", "block2_conv1:pre_relu"} and before_relu.dtype == np.float32
+    assert before_relu.shape == after_relu.shape == (2, 24, 24, 128)
     assert before_relu.min() < 0
     np.testing.assert_allclose(np.maximum(before_relu, 0), after_relu, rtol=1e-4, atol=1e-3)
+    np.testing.assert_allclose(both["block2_conv1"].numpy(), after_relu, rtol=1e-5, atol=1e-4)
 
 
 def test_receptive_fields_match_hand_computed_values(nb, vgg16):
-    fields = nb.receptive_fields(vgg16)
+    geometries = nb.layer_geometries(vgg16)
     expected = {"block1_conv1": 3, "block1_conv2": 5, "block1_pool": 6, "block2_conv2": 14, "block3_conv1": 24,
                 "block3_conv3": 40, "block4_conv3": 92, "block5_conv1": 132, "block5_conv3": 196,
                 "block5_pool": 212}
-    assert {name: fields[name] for name in expected} == expected
+    assert {name: geometries[name].field for name in expected} == expected
 
 
 def test_layer_table_lists_the_13_conv_layers(nb, vgg16):
@@ -164,14 +225,13 @@ def test_transformations_keep_size_and_identity_keeps_the_image(nb):
     assert nb.random_transform(images, plan[0]).shape == images.shape
 
 
-
 def test_filters_that_fire_skips_filters_silent_on_real_photos(nb, vgg16):
     photos = nb.load_photos(["astronaut", "chelsea", "coffee", "rocket"], max_side=96)
     responses = nb.measure_photos(vgg16, photos)
     chosen, skipped = nb.filters_that_fire(responses["block2_conv2"], 8)
     assert len(chosen) == 8 and not set(chosen) & set(skipped)
-    extractor = nb.feature_extractor(vgg16, "block2_conv2")
-    maps = [extractor(nb.to_model_input(photo[None] / np.float32(255))).numpy()[0] for photo in photos.values()]
+    extract = nb.feature_extractor(vgg16, "block2_conv2")
+    maps = [extract(photo[None] / np.float32(255))["block2_conv2"].numpy()[0] for photo in photos.values()]
     strongest = np.max([m.max(axis=(0, 1)) for m in maps], axis=0)
     typical = np.median(strongest)
     assert all(strongest[i] >= 0.02 * typical for i in chosen)
@@ -208,16 +268,31 @@ def test_filter_objective_is_the_mean_activation_once_the_filter_fires(nb):
     rng = np.random.default_rng(0)
     firing = rng.normal(5.0, 1.0, (1, 12, 12, 4)).astype(np.float32)  # mostly positive
     expected = np.maximum(firing[:, 2:-2, 2:-2, 1], 0).mean()
-    assert np.isclose(nb.filter_objective(firing, [1]).numpy()[0], expected, rtol=1e-5)
+    objective = nb.filter_objective("block3_conv1")
+    assert objective.layers == ("block3_conv1:pre_relu",)  # it reads the layer before its ReLU
+    assert np.isclose(objective({"block3_conv1:pre_relu": firing}, [1]).numpy()[0], expected, rtol=1e-5)
 
 
 def test_filter_objective_gives_a_silent_filter_a_gradient_on_its_strongest_positions(nb):
-    import tensorflow as tf
-
     silent = tf.Variable(np.random.default_rng(1).normal(-50.0, 5.0, (1, 12, 12, 2)).astype(np.float32))
+    objective = nb.filter_objective("block3_conv1")
     with tf.GradientTape() as tape:
-        value = nb.filter_objective(silent, [0])
+        value = objective({"block3_conv1:pre_relu": silent}, [0])
     gradient = tape.gradient(value, silent).numpy()[0, 2:-2, 2:-2, 0]
     interior = silent.numpy()[0, 2:-2, 2:-2, 0]
     assert 0 < (gradient > 0).mean() <= 0.3  # only the strongest quarter of positions is pushed
     assert interior[gradient > 0].min() >= np.quantile(interior, 0.7)
+
+
+def test_objectives_add_subtract_and_scale_like_numbers(nb):
+    rng = np.random.default_rng(2)
+    maps = {"block3_conv1:pre_relu": rng.normal(1.0, 2.0, (2, 9, 9, 5)).astype(np.float32),
+            "block4_conv1:pre_relu": rng.normal(0.0, 1.0, (2, 7, 7, 5)).astype(np.float32)}
+    first, second, targets = nb.filter_objective("block3_conv1"), nb.neuron_objective("block4_conv1"), [2, 4]
+    a, b = first(maps, targets).numpy(), second(maps, targets).numpy()
+    assert np.allclose(b, maps["block4_conv1:pre_relu"][[0, 1], 3, 3, [2, 4]])  # the centre unit of its filter
+    combined = 2 * first - second * 0.5
+    assert combined.layers == ("block3_conv1:pre_relu", "block4_conv1:pre_relu")
+    np.testing.assert_allclose(combined(maps, targets).numpy(), 2 * a - 0.5 * b, rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose((-first)(maps, targets).numpy(), -a, rtol=1e-6)
+    assert (first + first).layers == first.layers and combined.name != first.name
