@@ -1,6 +1,6 @@
 """What makes an ascent step cheap here: each speed lever measured against the plain way, in one run.
 
-For block4_conv3, 16 filters, 128 px (the issue's speed case), on this machine:
+For block4_conv3, 16 filters, 128 px, on this machine:
 
 * precision: float32 against the notebook's automatic choice (`pick_precision`: bfloat16 on CPUs with Intel's
   AMX or AMD's AVX512-BF16, bfloat16/float16 on GPUs with tensor cores, float32 elsewhere);

@@ -204,15 +204,16 @@ def vgg16_half(nb, weights):
 # block5_conv3 at 96 px: at 80 px its map keeps a single unit inside the border, and that one unit's ascent is
 # chaotic: a 1e-3 change of the float32 start moves its activation by up to 35 %, float16 or not.
 FLOAT16_CASES = [("block1_conv2", 64), ("block4_conv3", 64), ("block5_conv3", 96)]
+FLOAT16_FILTERS = {"block5_conv3": 4}  # block 5 alone: one filter's ascent there is chaotic, a layer's mean is not
 
 
 def test_mixed_float16_makes_the_pictures_float32_makes(fresh, vgg16, vgg16_half, strongest):
-    """The default method, 8 steps, the 2 strongest filters of three layers, same seeds in both precisions:
+    """The default method, 8 steps, the 2 (block 5: 4) strongest filters of three layers, same seeds in both precisions:
     no NaN, no picture left flat (judged on the float image: the contrast stretch would hide it), and the
     activation (measured with the float32 model) close to float32's."""
     nb, started, report = fresh, time.perf_counter(), []
     for layer, size in FLOAT16_CASES:
-        filters = strongest(layer, 2)
+        filters = strongest(layer, FLOAT16_FILTERS.get(layer, 2))
         options = dict(method="fourier", steps=8, image_size=size, seed=42, progress=False, floats=True)
         full, half = (nb.visualize_filters(model, layer, filters, **options) for model in (vgg16, vgg16_half))
         assert np.isfinite(half).all(), layer
