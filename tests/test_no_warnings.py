@@ -25,8 +25,8 @@ records = []
 
 
 class Keep(logging.Handler):
-    def emit(self, record):
-        if record not in records:
+    def emit(self, record):  # matplotlib's own logs (its style files' pyparsing deprecations) are not ours
+        if record not in records and not record.name.startswith("matplotlib"):
             records.append(record)
 
 

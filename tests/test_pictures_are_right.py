@@ -210,7 +210,7 @@ FLOAT16_FILTERS = {"block5_conv3": 4}  # block 5 alone: one filter's ascent ther
 def test_mixed_float16_makes_the_pictures_float32_makes(fresh, vgg16, vgg16_half, strongest):
     """The default method, 8 steps, the 2 (block 5: 4) strongest filters of three layers, same seeds in both precisions:
     no NaN, no picture left flat (judged on the float image: the contrast stretch would hide it), and the
-    activation (measured with the float32 model) close to float32's."""
+    activation (measured with the float32 model) at least 85 % of float32's."""
     nb, started, report = fresh, time.perf_counter(), []
     for layer, size in FLOAT16_CASES:
         filters = strongest(layer, FLOAT16_FILTERS.get(layer, 2))
@@ -221,7 +221,9 @@ def test_mixed_float16_makes_the_pictures_float32_makes(fresh, vgg16, vgg16_half
         assert np.all(half.std(axis=(1, 2, 3)) > 2 * start.std(axis=(1, 2, 3))), (layer, half.std(axis=(1, 2, 3)))
         full_score, half_score = (nb.measure_activation(vgg16, layer, filters, nb.postprocess(p)) for p in (full, half))
         report.append(f"{layer} {filters}: float32 {np.round(full_score, 1)}, mixed_float16 {np.round(half_score, 1)}")
-        assert abs(half_score.mean() / full_score.mean() - 1) < 0.15, report[-1]
+        # float16's risk is gradients lost to underflow, so weaker pictures: at least 85 % of float32's activation
+        # (float16 ends higher at times: block 5 reached 1.17 times float32's with TensorFlow 2.16.1)
+        assert half_score.mean() / full_score.mean() > 0.85, report[-1]
     print("\n".join(report), f"\n({time.perf_counter() - started:.0f} s)")
 
 
