@@ -255,3 +255,18 @@ def test_float16_input_gradient_survives_with_the_loss_scale(nb, vgg16, vgg16_ha
             assert np.isfinite(half).all() and zeros < 1e-3 and cosine > 0.99, lines[-1]
             assert np.abs(half - full).max() > 0, "the gradient is float32's exactly: not computed in float16"
     print("\n".join(lines))
+
+
+def test_the_fourier_image_scales_each_frequency_by_one_over_it(nb):
+    """1/f: every coefficient's scale times its frequency is the image side (the zero frequency as 1/side), and the
+    band limit leaves out what lies above 0.3 cycles per pixel for filters that see 60 px or more."""
+    size, frequencies = 64, nb.spectrum_frequencies(64)
+    scale = np.abs(nb.FourierImage([0], size, 0, field=10).scale.numpy())
+    inside = (frequencies > 0) & (frequencies <= 0.5)  # 0.5 cycles per pixel: the finest an image holds
+    assert np.allclose(scale[inside] * frequencies[inside], size, rtol=1e-5) and np.all(scale[frequencies > 0.5] == 0)
+    limited = np.abs(nb.FourierImage([0], size, 0, field=92).scale.numpy())
+    assert np.all(limited[frequencies > 0.3] == 0) and np.all(limited[frequencies <= 0.3] > 0)
+    # and so its pictures start smooth: far less fine grain than the pixel image's start
+    fourier = nb.postprocess(nb.FourierImage(range(4), size, 0, field=10)().numpy())
+    pixels = nb.postprocess(nb.PixelImage(range(4), size, 0)().numpy())
+    assert nb.fine_grain_share(fourier).max() < 0.5 * nb.fine_grain_share(pixels).min()
