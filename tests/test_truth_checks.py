@@ -91,6 +91,17 @@ def test_a_randomized_copy_changes_exactly_the_named_layers(nb, request, model_n
     assert not np.array_equal(other.get_layer(named[-1]).get_weights()[0], copy.get_layer(named[-1]).get_weights()[0])
 
 
+def test_a_randomized_copy_draws_pictures_and_leaves_the_layers_below_alone(nb, vgg16):
+    """The copy is a model every entry point takes (its input read as Keras 3.0 builds it), and randomising
+    block 5 changes block 5's pictures while block 4's stay exactly as the trained network's."""
+    copy = nb.randomized_copy(vgg16, ["block5_conv1", "block5_conv2", "block5_conv3"], seed=1)
+    draw = lambda model, layer: nb.visualize_filters(model, layer, [0, 1], method="fourier", steps=3,  # noqa: E731
+                                                     image_size=80, seed=0, progress=False, floats=True)
+    assert np.array_equal(draw(copy, "block4_conv3"), draw(vgg16, "block4_conv3"))
+    assert np.abs(draw(copy, "block5_conv3") - draw(vgg16, "block5_conv3")).max() > 0.05
+    assert set(nb.photo_activations(copy, "block5_conv3", {"grey": np.full((80, 80, 3), 128, np.uint8)})) == {"grey"}
+
+
 @pytest.mark.parametrize("layer_names, error, message", [
     ("block5_conv3", TypeError, "layer_names must be a list"),
     (["block5_conv4"], ValueError, "Did you mean 'block5_conv3'"),
