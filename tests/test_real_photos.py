@@ -243,8 +243,7 @@ def test_explorer_renders_only_when_asked(nb, vgg16_fast, monkeypatch, capsys):
     render.click()
     assert len(shown) == 1 and len(calls) == 1 and not render.disabled
     assert isinstance(shown[0], matplotlib.figure.Figure)
-    # The notebook prints "1 steps" at the moment (the old one said "1 step"); either passes here.
-    assert "Rendered block2_conv1 · filter 3 with 'maco', 1 step" in capsys.readouterr().out
+    assert "Rendered block2_conv1 · filter 3 with 'maco', 1 step: activation " in capsys.readouterr().out
     titles = [axis.get_title() for axis in shown[0].axes]
     assert titles[0].startswith("block2_conv1 · filter 3\nsynthetic, mean ")
     assert all(title.startswith(("astronaut", "coffee")) and "activation" in title for title in titles[1:] if title)
