@@ -9,9 +9,10 @@
 * The worked example's printed numbers are what its code prints.
 * Every image, file and heading the text links to exists, in the text itself or in the notebook (GitHub's
   anchor rules); every concept section links to the notebook section it explains; every picture's caption
-  names the HED-tuned weights; the references are there.
+  names the HED-tuned weights (the code-drawn `diagram_*` images excepted); the references are there.
 * No `{{run: ...}}` placeholder is left: a number that a run of the notebook prints is written as such a
   placeholder until the committed run has printed it.
+* Every number the text quotes from the run is still what the committed run prints (`FROM_THE_RUN`).
 
 Only the standard library and the notebook's JSON are read: no TensorFlow, so this runs in well under a second.
 
@@ -62,6 +63,63 @@ REFERENCES = [
 ]
 # (reference, a string the text outside the references section must contain: the reference is used, not only listed)
 CITED_IN_THE_TEXT = [("Adebayo et al. 2018", "Adebayo"), ("Olah et al. 2017", "Olah"), ("Fel et al. 2023", "Fel")]
+
+# Every number the text quotes from the committed run, by where the run prints it: (a piece of the printed
+# outputs, as the cell prints it, runs of spaces written as one; the numbers the text takes from it, each written
+# in the text exactly as it is printed there). When a re-run prints other numbers, the piece is no longer in the
+# outputs and the test fails until the text and this table are updated together.
+FROM_THE_RUN = [
+    ("'steps': 48, 'learning_rate': None, 'seed': 42", ["48", "42"]),
+    ("12 photos:", ["12"]),
+    ("block1_conv1 0 of 64 filters (almost) never fire", ["0 of 64"]),
+    ("block5_conv1 155 of 512 filters (almost) never fire", ["155 of 512"]),
+    ("mean activation 1685.3 after 30 naive steps", ["1685.3", "30"]),
+    ("naive pixels 201.73 101.05 46.73 0.63 0.22", ["201.73", "46.73", "0.63"]),
+    ("+ transformations 144.38 124.51 62.82 0.40 0.22", ["144.38", "62.82", "0.40"]),
+    ("+ Fourier 1/f 266.14 238.45 115.16 0.09 0.83", ["266.14", "238.45", "115.16", "0.09", "0.83"]),
+    ("+ decorrelated colour 189.22 169.74 87.96 0.03 0.50", ["87.96", "0.03", "0.50"]),
+    ("MACO instead 76.71", ["76.71"]),
+    ("block4_conv3: synthetic pictures, mean activation over the map 136–224; the strongest single unit on any "
+     "photo 72", ["136–224", "72"]),
+    ("block5_conv3: synthetic pictures, mean activation over the map 2225–3953; the strongest single unit on any "
+     "photo 635", ["2225–3953", "635"]),
+    ("pixels: objective 1021.7 at the last step; the image itself: activation 390.7", ["1021.7", "390.7"]),
+    ("fourier: objective 199.8 at the last step; the image itself: activation 215.7", ["199.8", "215.7"]),
+    ("over the 64 filters of block1_conv1", ["64"]),
+    ("pixels (naive) 1.000", ["1.000"]),
+    ("fourier (default) 0.621", ["0.621"]),
+    ("fourier without its transformations 0.947", ["0.947"]),
+    ("best one-colour answer 0.696", ["0.696"]),
+    ("wiring wrong: RGB for BGR 0.862, kernel flipped 0.485", ["0.862", "0.485"]),
+    ("trained vs block 5 random, same filter 0.06 0.99 0.65 0.92", ["0.99", "0.65", "0.92"]),
+    ("trained vs blocks 4–5 random, same filter 0.05 0.99 0.44 0.72", ["0.44", "0.72"]),
+    ("trained vs all random, same filter 0.05 0.99 0.28 0.76", ["0.28", "0.76"]),
+    ("trained vs trained, other filter 0.07 1.00 0.92 0.99", ["0.07", "1.00", "0.92", "0.99"]),
+    ("randomised vs randomised 0.03 1.00", ["0.03", "1.00"]),
+    ("343: single picture 219; facets [145 249 228 204], the lowest 66% of the single picture; Gram cosine between "
+     "facets 0.37, between ordinary pictures 0.98", ["66%", "0.37", "0.98"]),
+    ("43: single picture 219; facets [192 209 186 142], the lowest 65% of the single picture; Gram cosine between "
+     "facets 0.40, between ordinary pictures 0.99", ["65%", "0.40", "0.99"]),
+    ("343: the centre unit's 92-px field covers 17% of the picture and holds 68% of the neuron picture's structure "
+     "(the whole-map picture: 18%)", ["92", "17%", "68%", "18%"]),
+    ("43: the centre unit's 92-px field covers 17% of the picture and holds 62% of the neuron picture's structure "
+     "(the whole-map picture: 18%)", ["62%", "18%"]),
+    ("381: the centre unit's 92-px field covers 17% of the picture and holds 65% of the neuron picture's structure "
+     "(the whole-map picture: 17%)", ["65%", "17%"]),
+]
+# Numbers that look like results (two or three decimals, or a percentage) but are constants of the code or of the
+# text's own examples, not printed by the run.
+NOT_FROM_THE_RUN = {
+    "0.25": "the fine-grain threshold in cycles per pixel (fine_grain_share)",
+    "0.02": "photos' fine grain, from the notebook's section 5f",
+    "0.05": "photos' fine grain, from the notebook's section 5f",
+    "2%": "the firing threshold of `living` (threshold=0.02)",
+    "80%": "what DIVERSITY_WEIGHT = 0.8 means",
+}
+# Shapes of number that the text never writes except from the run or `NOT_FROM_THE_RUN`: two or three decimals, or
+# a percentage. Integers and one-decimal numbers are not searched (layer sizes, pixels and constants look alike);
+# those the text takes from the run are listed in FROM_THE_RUN, so that a changed one goes missing from the text.
+RESULT_LIKE = re.compile(r"(?<![\w.])\d+(?:\.\d{2,3}(?!\d|\.\d)|(?:\.\d+)?%)")
 
 MARKER = re.compile(r"^<!--\s*notebook:\s*(?P<name>\S+?)\s*-->[ \t]*$", re.MULTILINE)
 MARKED_BLOCK = re.compile(
@@ -335,11 +393,14 @@ def test_every_concept_section_links_to_the_notebook_section_it_explains():
 
 
 def test_every_picture_says_it_was_made_with_the_hed_tuned_weights():
-    """The committed pictures come from the HED-tuned VGG16 weights, not ImageNet's: each caption says so."""
+    """The committed pictures come from the HED-tuned VGG16 weights, not ImageNet's: each caption says so. The
+    diagrams drawn by code (`docs/images/diagram_*`) are no network's output and are left out."""
     paragraphs = re.split(r"\n\s*\n", prose_only(explainer_text()))
     unlabelled = []
     for index, paragraph in enumerate(paragraphs):
         for match in IMAGE_LINK.finditer(paragraph):
+            if Path(match["target"]).name.startswith("diagram_"):
+                continue
             caption = paragraph + "\n" + (paragraphs[index + 1] if index + 1 < len(paragraphs) else "")
             if "HED" not in caption:
                 unlabelled.append(match["target"])
@@ -385,3 +446,52 @@ def test_no_run_placeholders_are_left():
     left = [" ".join(m["what"].split()) for m in PLACEHOLDER.finditer(explainer_text())]
     assert not left, (f"{len(left)} `{{{{run: ...}}}}` placeholder(s) still wait for the committed run's numbers:\n"
                       + "\n".join(f"  - {what}" for what in left))
+
+
+def committed_outputs():
+    """All the text the committed notebook's code cells print (streams and plain-text results), runs of
+    whitespace made one space."""
+    pieces = []
+    for cell in _notebook(NOTEBOOK)["cells"]:
+        for output in cell.get("outputs", []) if cell["cell_type"] == "code" else []:
+            for text in (output.get("text", ""), output.get("data", {}).get("text/plain", "")):
+                pieces.append(text if isinstance(text, str) else "".join(text))
+    return " ".join(" ".join(pieces).split())
+
+
+def text_outside_the_references():
+    """The prose (no code blocks, no HTML comments) before and after the references section."""
+    text = re.sub(r"<!--.*?-->", "", explainer_text(), flags=re.DOTALL)
+    start, end = references_section(text)
+    return prose_only(text[:start] + text[end:])
+
+
+def quoted(number, text):
+    return re.search(rf"(?<![\w.]){re.escape(number)}(?![\w]|\.\d)", text) is not None
+
+
+def test_numbers_quoted_from_the_run_are_what_it_prints():
+    outputs = committed_outputs()
+    assert len(outputs) > 1000, f"{NOTEBOOK.name} holds almost no outputs: is it committed with a full run's outputs?"
+    assert len(FROM_THE_RUN) >= 20, "FROM_THE_RUN lists too few numbers to check anything"
+    gone = [piece for piece, _ in FROM_THE_RUN if " ".join(piece.split()) not in outputs]
+    assert not gone, ("the committed run no longer prints these pieces: re-read the numbers the text takes from them "
+                      "and update the text and FROM_THE_RUN together:\n" + "\n".join(f"  - {p}" for p in gone))
+    strays = [(number, piece) for piece, numbers in FROM_THE_RUN for number in numbers if not quoted(number, piece)]
+    assert not strays, f"FROM_THE_RUN lists numbers that are not in their own piece of output: {strays}"
+
+
+def test_the_text_still_quotes_every_number_listed_from_the_run():
+    text = text_outside_the_references()
+    missing = sorted({number for _, numbers in FROM_THE_RUN for number in numbers if not quoted(number, text)})
+    assert not missing, (f"numbers listed in FROM_THE_RUN that the text no longer writes (changed, or dropped without "
+                         f"updating the table): {missing}")
+
+
+def test_every_result_like_number_in_the_text_comes_from_the_run_or_is_a_constant():
+    listed = {number for _, numbers in FROM_THE_RUN for number in numbers} | set(NOT_FROM_THE_RUN)
+    found = [m.group(0) for m in RESULT_LIKE.finditer(text_outside_the_references())]
+    assert len(found) >= 20, f"only {len(found)} result-like numbers found: is RESULT_LIKE still right?"
+    unlisted = sorted(set(found) - listed)
+    assert not unlisted, (f"numbers in the text with no source: {unlisted}. A number from the run goes into "
+                          "FROM_THE_RUN with the output it comes from; a constant into NOT_FROM_THE_RUN.")
