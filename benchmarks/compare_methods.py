@@ -1,4 +1,4 @@
-"""The notebook's default method against its peers, side by side in one run (issue: robust, fast pictures).
+"""The notebook's default method against its peers, side by side in one run.
 
 Same weights, same filters (the first 16 of block3_conv1, block4_conv3, block5_conv3), 128-px pictures:
 

@@ -38,7 +38,7 @@ ROOT = Path(__file__).resolve().parent.parent
 EXPLAINER = ROOT / "CNN_Filter_Visualization_Concepts_Explained.md"
 NOTEBOOK = ROOT / "Visualizing_Filters_of_a_CNN.ipynb"
 
-# Names the text must quote (issue 11, item 7); the markers may quote more.
+# Names the text must quote; the markers may quote more.
 REQUIRED_QUOTES = {"feature_extractor", "mean_activation", "gradient_ascent_step", "filter_objective", "FourierImage",
                    "decorrelated_to_rgb", "random_transform", "render", "visualize_filters", "receptive_box",
                    "layer_geometries", "measure_activation", "METHODS"}
