@@ -207,7 +207,7 @@ FLOAT16_CASES = [("block1_conv2", 64), ("block4_conv3", 64), ("block5_conv3", 96
 FLOAT16_FILTERS = {"block5_conv3": 4}  # block 5 alone: one filter's ascent there is chaotic, a layer's mean is not
 
 
-@pytest.mark.slow_float16  # 45 s with TensorFlow 2.21, 6 min with 2.16 (its CPU float16 kernels)
+@pytest.mark.slow_float16  # 45 s with TensorFlow 2.21, 5-6 min with 2.16 or 2.20 (their CPU float16 kernels)
 def test_mixed_float16_makes_the_pictures_float32_makes(fresh, vgg16, vgg16_half, strongest):
     """The default method, 8 steps, the 2 (block 5: 4) strongest filters of three layers, same seeds in both precisions:
     no NaN, no picture left flat (judged on the float image: the contrast stretch would hide it), and the
