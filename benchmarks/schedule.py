@@ -7,7 +7,8 @@ New default:      Adam with a learning rate rising linearly to 0.4 (beta_1 0.5),
 For block3_conv1, block4_conv3 and block5_conv3, the 16 filters that respond most strongly to the notebook's
 photos, 128 px, the default method ("fourier"): seconds per filter (one timed `visualize_filters` call of the 16
 filters, after a warm-up call), and the pictures' quality as the notebook scores it (section 5f): mean
-activation under unseen transformations, fine-grain share, mean saturation, and the number of flat pictures.
+activation under unseen transformations, fine-grain share, mean saturation, and the number of flat pictures (float
+values spread less than twice as far as the random start's: judged before the contrast stretch).
 Ratios are previous / new. Side-by-side pictures go to benchmarks/results/schedule_<layer>_<precision>.jpg.
 Run by hand:
 
@@ -50,12 +51,21 @@ def measure(nb, model, layer_name, filters, method, steps):
     nb.visualize_filters(model, layer_name, filters[:2], steps=2, **settings)  # warm-up
     nb.MADE.clear()
     start = time.perf_counter()
-    pictures = nb.visualize_filters(model, layer_name, filters, steps=steps, **settings)
+    floats = nb.visualize_filters(model, layer_name, filters, steps=steps, floats=True, **settings)
     seconds = (time.perf_counter() - start) / len(filters)
+    pictures = nb.postprocess(floats)
     unseen = nb.measure_activation(model, layer_name, filters, pictures, under="unseen").mean()
-    flat = int((pictures.reshape(len(pictures), -1).std(axis=1) < 8).sum())
+    flat = count_flat(nb, model, layer_name, filters, method, floats)
     return {"s/filter": seconds, "unseen": unseen, "fine grain": nb.fine_grain_share(pictures).mean(),
             "saturation": nb.saturation(pictures).mean(), "flat": flat}, pictures
+
+
+def count_flat(nb, model, layer_name, filters, method, floats):
+    """Pictures whose float values spread less than twice as far as their random start's: judged before the
+    contrast stretch of `postprocess`, which makes any image that is not constant look contrasted."""
+    recipe = nb.METHODS[method] if isinstance(method, str) else method
+    start = recipe.image(filters, IMAGE_SIZE, SEED, field=nb.layer_geometries(model)[layer_name].field)().numpy()
+    return int((floats.std(axis=(1, 2, 3)) < 2 * start.std(axis=(1, 2, 3))).sum())
 
 
 def save_side_by_side(path, rows):
