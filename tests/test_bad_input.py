@@ -434,3 +434,48 @@ def test_bad_atlas_arguments_write_nothing(world, no_work, tmp_path, call, error
     with pytest.raises(error, match=text):
         call(world, tmp_path)
     assert [path.name for path in tmp_path.iterdir()] == ["a_file.txt"]
+
+
+def dream(w, objective=None, photo=None, **options):
+    """deep_dream(model, a photo, layer_objective('block3_conv3'), size=64, octaves=2, steps=1, ...), any replaced."""
+    settings = dict(size=64, octaves=2, steps=1, learning_rate=0.006, seed=0)
+    settings.update(options)
+    return w.nb.deep_dream(w.model, w.photos["coffee"] if photo is None else photo,
+                           w.nb.layer_objective("block3_conv3") if objective is None else objective, **settings)
+
+
+def blend(w, first=1, second=2, count=3, **options):
+    settings = dict(image_size=64, steps=1, method="pixels", seed=0)
+    settings.update(options)
+    return w.nb.visualize_blend(w.model, "block3_conv1", first, second, count, **settings)
+
+
+@pytest.mark.parametrize("call, error, text", [
+    pytest.param(lambda w: dream(w, objective="block3_conv3"), TypeError,
+                 r"objective must be an Objective such as layer_objective\('block4_conv3'\), not 'block3_conv3'",
+                 id="deep_dream(objective='block3_conv3')"),
+    pytest.param(lambda w: dream(w, objective=w.nb.layer_objective("block3_pool")), ValueError,
+                 "'block3_pool' is not a convolution layer of VGG16", id="deep_dream(layer_objective('block3_pool'))"),
+    pytest.param(lambda w: dream(w, octaves=0), ValueError, "octaves must be between 1 and 8, got 0",
+                 id="deep_dream(octaves=0)"),
+    pytest.param(lambda w: dream(w, size=64, octaves=6), ValueError, "size=64 with octaves=6 starts at 12 px, too "
+                 "small for block3_conv3: use a larger size or fewer octaves", id="deep_dream(size=64, octaves=6)"),
+    pytest.param(lambda w: dream(w, learning_rate=5.0), ValueError, "learning_rate must be > 0 and <= 0.1",
+                 id="deep_dream(learning_rate=5.0)"),
+    pytest.param(lambda w: dream(w, objective=w.nb.filter_objective("block3_conv3"), target=256), ValueError,
+                 "a filter index of block3_conv3 must be between 0 and 255, got 256", id="deep_dream(target=256)"),
+    pytest.param(lambda w: dream(w, photo=w.photos["coffee"] / 255.0), TypeError,
+                 "photo 'photo 0' must be a uint8 RGB array", id="deep_dream(photo as floats)"),
+    pytest.param(lambda w: blend(w, first=3, second=3), ValueError,
+                 "first and second must be two different filters, not 3 twice", id="visualize_blend(3, 3)"),
+    pytest.param(lambda w: blend(w, count=1), ValueError, "count must be >= 2, got 1", id="visualize_blend(count=1)"),
+    pytest.param(lambda w: blend(w, second=256), ValueError,
+                 "a filter index of block3_conv1 must be between 0 and 255, got 256", id="visualize_blend(second=256)"),
+    pytest.param(lambda w: w.nb.patches_across_range(w.model, "block3_conv1", 0, w.photos, [1.5]), ValueError,
+                 r"quantiles must be a list of numbers from 0 to 1, such as \[1.0, 0.5\], not \[1.5\]",
+                 id="patches_across_range([1.5])"),
+    pytest.param(lambda w: w.nb.patches_across_range(w.model, "block3_conv1", 0, w.photos, 0.5), ValueError,
+                 "quantiles must be a list of numbers", id="patches_across_range(0.5)"),
+])
+def test_bad_arguments_of_the_other_objectives(world, no_work, call, error, text):
+    check_refused(call, world, error, text)
