@@ -479,3 +479,19 @@ def blend(w, first=1, second=2, count=3, **options):
 ])
 def test_bad_arguments_of_the_other_objectives(world, no_work, call, error, text):
     check_refused(call, world, error, text)
+
+
+@pytest.mark.parametrize("call, error, text", [
+    pytest.param(lambda w: w.nb.measure_objective(w.model, "block3_conv1", [0], np.zeros((1, 32, 32, 3), np.uint8)),
+                 TypeError, r"objective must be an Objective such as channel_objective\('block4_conv3'\), not "
+                 "'block3_conv1'", id="measure_objective('block3_conv1')"),
+    pytest.param(lambda w: w.nb.measure_objective(w.model, w.nb.channel_objective("block3_conv1"), [0],
+                                                  np.zeros((1, 32, 32, 3), np.float32)), TypeError,
+                 r"pictures must be uint8 RGB \(n, H, W, 3\) with one target each, not float32 of shape "
+                 r"\(1, 32, 32, 3\) for 1 targets", id="measure_objective(float pictures)"),
+    pytest.param(lambda w: w.nb.measure_objective(w.model, w.nb.channel_objective("block3_conv1"), [0, 1],
+                                                  np.zeros((1, 32, 32, 3), np.uint8)), TypeError,
+                 "with one target each, not uint8 of shape .* for 2 targets", id="measure_objective(2 targets, 1)"),
+])
+def test_bad_arguments_to_measure_objective(world, no_work, call, error, text):
+    check_refused(call, world, error, text)

@@ -15,13 +15,15 @@ LOG_LINE = re.compile(r"^[IWEF]\d{4} |oneDNN|cuInit|cuda_|absl::|AutoGraph|cpu_f
 VISIBLE = ["feature_extractor", "mean_activation", "gradient_ascent_step", "visualize_filter_naively", "Objective",
            "filter_objective", "neuron_objective", "FourierImage", "random_transform", "RisingLearningRate", "render",
            "Recipe", "METHODS", "visualize_filters", "receptive_box", "kernel_optimum", "sign_agreement",
-           "diversity_objective"]
+           "diversity_objective", "channel_objective", "blend_objective", "layer_objective", "deep_dream"]
 FOLDED = ["load_vgg16", "check_int", "check_filters", "check_render_arguments", "postprocess", "plot_tiles",
           "measure_activation", "climb_ladder", "save_gif", "build_explorer", "export_atlas", "measure_photos",
           "top_activating_patches", "record_ascent", "randomisation_table", "randomized_copy", "transform_schedule",
-          "NormalizedGradientAscent", "visualize_facets"]
-# Code sizes (non-blank lines), kept from growing back.
-MAXIMUM_CODE_LINES, MAXIMUM_VISIBLE_LINES, MAXIMUM_LINES_ABOVE_FIRST_PICTURE = 1270, 460, 150
+          "NormalizedGradientAscent", "visualize_facets", "visualize_blend", "check_dream_arguments",
+          "patches_across_range"]
+# Code sizes (non-blank lines), kept from growing back: 1,267 and 457 before section 9 and the patches across a
+# filter's range came (about 150 lines, 100 of them visible).
+MAXIMUM_CODE_LINES, MAXIMUM_VISIBLE_LINES, MAXIMUM_LINES_ABOVE_FIRST_PICTURE = 1415, 560, 150
 MAXIMUM_CELL_LINES, MAXIMUM_FUNCTION_LINES = 60, 40
 
 
@@ -145,8 +147,8 @@ def calls_of(name):
 
 
 def test_every_picture_is_made_by_render_and_the_parts_are_assembled_in_one_place():
-    assert calls_of("render") == {"visualize_filters", "visualize_facets"}
-    assert calls_of("parts") == {"visualize_filters", "visualize_facets"}
+    assert calls_of("render") == {"visualize_filters", "visualize_facets", "visualize_blend", "deep_dream"}
+    assert calls_of("parts") == {"visualize_filters", "visualize_facets", "visualize_blend"}
     assert calls_of("visualize_facets") == {"a run cell"}
 
 
