@@ -462,8 +462,9 @@ def blend(w, first=1, second=2, count=3, **options):
                  "small for block3_conv3: use a larger size or fewer octaves", id="deep_dream(size=64, octaves=6)"),
     pytest.param(lambda w: dream(w, learning_rate=5.0), ValueError, "learning_rate must be > 0 and <= 0.1",
                  id="deep_dream(learning_rate=5.0)"),
-    pytest.param(lambda w: dream(w, objective=w.nb.filter_objective("block3_conv3"), target=256), ValueError,
-                 "a filter index of block3_conv3 must be between 0 and 255, got 256", id="deep_dream(target=256)"),
+    pytest.param(lambda w: dream(w, objective=w.nb.filter_objective("block3_conv3"), filter_index=256),
+                 ValueError, "a filter index of block3_conv3 must be between 0 and 255, got 256",
+                 id="deep_dream(filter_index=256)"),
     pytest.param(lambda w: dream(w, photo=w.photos["coffee"] / 255.0), TypeError,
                  "photo 'photo 0' must be a uint8 RGB array", id="deep_dream(photo as floats)"),
     pytest.param(lambda w: blend(w, first=3, second=3), ValueError,
@@ -488,10 +489,17 @@ def test_bad_arguments_of_the_other_objectives(world, no_work, call, error, text
     pytest.param(lambda w: w.nb.measure_objective(w.model, w.nb.channel_objective("block3_conv1"), [0],
                                                   np.zeros((1, 32, 32, 3), np.float32)), TypeError,
                  r"pictures must be uint8 RGB \(n, H, W, 3\) with one target each, not float32 of shape "
-                 r"\(1, 32, 32, 3\) for 1 targets", id="measure_objective(float pictures)"),
+                 r"\(1, 32, 32, 3\) for targets \[0\]", id="measure_objective(float pictures)"),
     pytest.param(lambda w: w.nb.measure_objective(w.model, w.nb.channel_objective("block3_conv1"), [0, 1],
                                                   np.zeros((1, 32, 32, 3), np.uint8)), TypeError,
-                 "with one target each, not uint8 of shape .* for 2 targets", id="measure_objective(2 targets, 1)"),
+                 r"with one target each, not uint8 of shape .* for targets \[0, 1\]",
+                 id="measure_objective(2 targets, 1)"),
+    pytest.param(lambda w: w.nb.measure_objective(w.model, w.nb.channel_objective("block3_conv1"), [256],
+                                                  np.zeros((1, 32, 32, 3), np.uint8)), ValueError,
+                 "a filter index of block3_conv1 must be between 0 and 255, got 256", id="measure_objective([256])"),
+    pytest.param(lambda w: w.nb.measure_objective(w.model, w.nb.channel_objective("block3_conv1"), [0],
+                                                  np.zeros((1, 8, 8, 3), np.uint8)), ValueError,
+                 "image_size=8 is too small for block3_conv1", id="measure_objective(8-px picture)"),
 ])
 def test_bad_arguments_to_measure_objective(world, no_work, call, error, text):
     check_refused(call, world, error, text)

@@ -106,6 +106,16 @@ FROM_THE_RUN = [
      "(the whole-map picture: 18%)", ["62%", "18%"]),
     ("381: the centre unit's 92-px field covers 17% of the picture and holds 65% of the neuron picture's structure "
      "(the whole-map picture: 17%)", ["65%", "17%"]),
+    ("block4_conv3 · 343: fires at 78% of the units, the strongest 5.1× the median firing one", ["5.1"]),
+    ("block5_conv3 · 441: fires at 67% of the units, the strongest 9.6× the median firing one", ["9.6"]),
+    ("block4_conv3 · 43: mean pre-activation 221 on its picture, -99 on its negative, 4 on flat grey", ["221", "99"]),
+    ("block4_conv3 · 381: mean pre-activation 140 on its picture, -189 on its negative, 9 on flat grey",
+     ["140", "189"]),
+    ("of filter 343 207 214 169 4 -33", ["207", "169", "33"]),
+    ("of filter 355 -74 -55 39 161 161", ["74", "39", "161"]),
+    ("all of block3_conv3: objective 69.5 on the photo, 1225.5 on its dream; a pixel value changed by 15 of 255",
+     ["69.5", "1225.5", "15 of 255"]),
+    ("all of block4_conv3: objective 7.9 on the photo, 207.2 on its dream", ["7.9", "207.2"]),
 ]
 # Numbers that look like results (two or three decimals, or a percentage) but are constants of the code or of the
 # text's own examples, not printed by the run.
