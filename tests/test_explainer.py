@@ -113,9 +113,9 @@ FROM_THE_RUN = [
      ["140", "189"]),
     ("of filter 343 207 214 169 4 -33", ["207", "169", "33"]),
     ("of filter 355 -74 -55 39 161 161", ["74", "39", "161"]),
-    ("all of block3_conv3: objective 69.5 on the photo, 1225.5 on its dream; a pixel value changed by 15 of 255",
-     ["69.5", "1225.5", "15 of 255"]),
-    ("all of block4_conv3: objective 7.9 on the photo, 207.2 on its dream", ["7.9", "207.2"]),
+    ("all of block3_conv3: objective 69.5 on the photo, 1227.0 on its dream; a pixel value changed by 15 of 255",
+     ["69.5", "1227.0", "15 of 255"]),
+    ("all of block4_conv3: objective 7.9 on the photo, 206.4 on its dream", ["7.9", "206.4"]),
 ]
 # Numbers that look like results (two or three decimals, or a percentage) but are constants of the code or of the
 # text's own examples, not printed by the run.
@@ -125,6 +125,8 @@ NOT_FROM_THE_RUN = {
     "0.05": "photos' fine grain, from the notebook's section 5f",
     "2%": "the firing threshold of `living` (threshold=0.02)",
     "80%": "what DIVERSITY_WEIGHT = 0.8 means",
+    "0.75": "a weight w of the blend's row (section 9b), a setting",
+    "90%": "what quantile 0.9 means",
 }
 # Shapes of number that the text never writes except from the run or `NOT_FROM_THE_RUN`: two or three decimals, or
 # a percentage. Integers and one-decimal numbers are not searched (layer sizes, pixels and constants look alike);

@@ -22,8 +22,8 @@ FOLDED = ["load_vgg16", "check_int", "check_filters", "check_render_arguments", 
           "NormalizedGradientAscent", "visualize_facets", "visualize_blend", "check_dream_arguments",
           "patches_across_range"]
 # Code sizes (non-blank lines), kept from growing back: 1,267 and 457 before section 9 and the patches across a
-# filter's range came (about 150 lines, 100 of them visible).
-MAXIMUM_CODE_LINES, MAXIMUM_VISIBLE_LINES, MAXIMUM_LINES_ABOVE_FIRST_PICTURE = 1415, 560, 150
+# filter's range came (about 155 lines, 105 of them visible).
+MAXIMUM_CODE_LINES, MAXIMUM_VISIBLE_LINES, MAXIMUM_LINES_ABOVE_FIRST_PICTURE = 1425, 570, 150
 MAXIMUM_CELL_LINES, MAXIMUM_FUNCTION_LINES = 60, 40
 
 
