@@ -26,3 +26,10 @@ def vgg16(nb, weights):
 def vgg16_fast(nb, weights):
     """The precision the notebook picks by default on this machine."""
     return nb.load_vgg16(weights, precision="auto")
+
+
+@pytest.fixture
+def fresh(nb):
+    """`visualize_filters` memoises every picture in `nb.MADE`: empty it, so that pictures are really made."""
+    nb.MADE.clear()
+    return nb

@@ -7,13 +7,6 @@ import pytest
 LAYER = "block3_conv1"
 
 
-@pytest.fixture
-def fresh(nb):
-    """`visualize_filters` memoises every picture in `nb.MADE`: empty it, so that pictures are really made."""
-    nb.MADE.clear()
-    return nb
-
-
 @pytest.fixture(scope="module")
 def photos(nb):
     return nb.load_photos(["astronaut", "chelsea", "coffee", "rocket"], max_side=128)

@@ -15,13 +15,6 @@ LUCID = np.array([[0.26, 0.09, 0.02], [0.27, 0.00, -0.05], [0.27, -0.09, 0.03]])
 LUCID = LUCID / np.linalg.norm(LUCID, axis=0).max()
 
 
-@pytest.fixture
-def fresh(nb):
-    """`visualize_filters` memoises every picture in `nb.MADE`: empty it, so that pictures are really made."""
-    nb.MADE.clear()
-    return nb
-
-
 @pytest.fixture(scope="module")
 def strongest(nb, vgg16):
     """The filters of each layer that respond most to four real photos, strongest first (as the notebook picks)."""
