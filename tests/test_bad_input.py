@@ -240,21 +240,6 @@ def kaa(w, method="pixels", **options):
     return w.nb.known_answer_agreement(w.model, method, **settings)
 
 
-def explorer(w, **options):
-    """build_explorer(model, photos, responses, method='pixels', steps=2, image_size=80, seed=0), any replaced."""
-    arguments = dict(model=w.model, photos=w.photos, responses=w.responses, method="pixels", steps=2, image_size=80,
-                     seed=0)
-    arguments.update(options)
-    return w.nb.build_explorer(arguments.pop("model"), arguments.pop("photos"), arguments.pop("responses"),
-                               **arguments)
-
-
-def atlas(w, output_dir, responses=None, **options):
-    settings = dict(filters_per_layer=1, method="pixels", steps=1, image_size=80, seed=0)
-    settings.update(options)
-    return w.nb.export_atlas(w.model, output_dir, w.responses if responses is None else responses, **settings)
-
-
 @pytest.mark.parametrize("call, error, text", [
     pytest.param(lambda w: tap(w, count=-1), ValueError, "count must be >= 1, got -1", id="tap(count=-1)"),
     pytest.param(lambda w: tap(w, count=2.5), TypeError, "count must be an int, not float 2.5", id="tap(count=2.5)"),
@@ -284,11 +269,6 @@ def test_bad_counts(world, no_work, call, error, text):
     pytest.param(lambda w: w.nb.strongest_filters(w.responses, 3), TypeError,
                  r"responses must be one layer's FilterResponses \(responses\[layer_name\]\), not dict",
                  id="strongest_filters(whole dict,3)"),
-    pytest.param(lambda w: explorer(w, responses={}), TypeError,
-                 r"responses must be what measure_photos\(model, photos\) returns", id="build_explorer(responses={})"),
-    pytest.param(lambda w: explorer(w, responses=w.layer_responses), TypeError,
-                 r"responses must be what measure_photos\(model, photos\) returns",
-                 id="build_explorer(responses=one layer's)"),
 ])
 def test_bad_responses(world, no_work, call, error, text):
     check_refused(call, world, error, text)
@@ -358,10 +338,6 @@ NOT_KERAS = r"model must be the .*VGG16 model from load_vgg16\(\), not "
     pytest.param(lambda w: w.nb.layer_geometries("vgg"), TypeError, NOT_KERAS + ".*vgg", id="layer_geometries('vgg')"),
     pytest.param(lambda w: w.nb.layer_geometries(None), TypeError, NOT_KERAS + "None",
                  id="layer_geometries(None)"),
-    pytest.param(lambda w: explorer(w, model="model"), TypeError, NOT_KERAS + ".*model", id="build_explorer('model')"),
-    pytest.param(lambda w: explorer(w, model=w.toy), ValueError,
-                 "model must be VGG16.*lacks its .*layers .*block1_conv2",
-                 id="build_explorer(<model without VGG16's layers>)"),
 ])
 def test_bad_models(world, vgg16_with_top, mobilenet, no_work, call, error, text):
     check_refused(call, types.SimpleNamespace(**vars(world), top=vgg16_with_top, mobilenet=mobilenet), error, text)
@@ -379,13 +355,6 @@ def test_bad_models(world, vgg16_with_top, mobilenet, no_work, call, error, text
     pytest.param(lambda w: w.nb.record_ascent(w.model, "block1_conv1", 0, frames=2, image_size=64, steps="2",
                                               method="pixels", seed=0), TypeError,
                  "steps must be an int, not str '2'", id="record_ascent(steps='2')"),
-    pytest.param(lambda w: explorer(w, steps=0), ValueError, "steps must be between 1 and 256, got 0",
-                 id="build_explorer(steps=0)"),
-    pytest.param(lambda w: explorer(w, steps=-1), ValueError, "steps must be between 1 and 256, got -1",
-                 id="build_explorer(steps=-1)"),
-    pytest.param(lambda w: explorer(w, method="fourrier"), ValueError,
-                 r"method must be one of 'pixels', .*, not 'fourrier'. Did you mean 'fourier'\?",
-                 id="build_explorer(method='fourrier')"),
     pytest.param(lambda w: w.nb.randomized_copy(w.model, ["block5_conv3"], seed=2**70), ValueError,
                  f"seed must be between 0 and 2147483647, got {2**70}", id="randomized_copy(seed=2**70)"),
     pytest.param(lambda w: w.nb.randomized_copy(w.model, None), TypeError,
@@ -415,25 +384,6 @@ PICTURES = np.random.default_rng(0).random((2, 8, 8, 3)).astype(np.float32)
 ])
 def test_bad_pictures_to_postprocess(world, call, error, text):
     check_refused(call, world, error, text)
-
-
-@pytest.mark.parametrize("call, error, text", [
-    pytest.param(lambda w, folder: atlas(w, folder, responses={}), TypeError,
-                 r"responses must be what measure_photos\(model, photos\) returns", id="export_atlas(responses={})"),
-    pytest.param(lambda w, folder: atlas(w, folder / "a_file.txt"), ValueError,
-                 "output_dir must be the path of a folder, not .*a_file.txt", id="export_atlas(output_dir=<a file>)"),
-    pytest.param(lambda w, folder: atlas(w, None), (TypeError, ValueError),
-                 "output_dir must be the path of a folder, not None", id="export_atlas(output_dir=None)"),
-    pytest.param(lambda w, folder: atlas(w, folder, image_size=64), ValueError,
-                 r"image_size=64 is too small for block5_conv\d.*Use image_size >= 80",
-                 id="export_atlas(image_size=64)"),
-])
-def test_bad_atlas_arguments_write_nothing(world, no_work, tmp_path, call, error, text):
-    """The old export_atlas wrote 10 pages before it found image_size=64 too small for block5."""
-    (tmp_path / "a_file.txt").write_text("not a folder")
-    with pytest.raises(error, match=text):
-        call(world, tmp_path)
-    assert [path.name for path in tmp_path.iterdir()] == ["a_file.txt"]
 
 
 def dream(w, objective=None, photo=None, **options):

@@ -1,5 +1,5 @@
-"""The real-photo sections: receptive-field geometry, dataset patches, the recorded ascent, the explorer,
-the figures (plot_tiles) and the atlas."""
+"""The real-photo sections: receptive-field geometry, dataset patches, the recorded ascent, the figures
+(plot_tiles), and the memory of pictures that the explorer and the atlas use."""
 
 import matplotlib.figure
 import matplotlib.patches
@@ -227,31 +227,6 @@ def test_plot_tiles_draws_rows_labels_and_boxes(nb):
     assert "Weights: test." in [text.get_text() for text in figure.texts]
 
 
-def test_explorer_renders_only_when_asked(nb, vgg16_fast, monkeypatch, capsys):
-    shown = []
-    monkeypatch.setattr(nb, "display", shown.append)
-    monkeypatch.setattr(nb, "photo_activations", counting(nb.photo_activations, calls := []))
-    photos = nb.load_photos(["astronaut", "coffee"], max_side=128)
-    responses = nb.measure_photos(vgg16_fast, photos)
-    explorer = nb.build_explorer(vgg16_fast, photos, responses, method="fourier", steps=2, image_size=80, seed=0)
-    (layer, filter_index), (steps, method, render) = (row.children for row in explorer.children[:2])
-    assert filter_index.value == nb.strongest_filters(responses[layer.value], 1)[0]
-    layer.value = "block2_conv1"
-    assert filter_index.max == 127 and not shown and not calls  # nothing heavy yet
-    assert filter_index.value == nb.strongest_filters(responses["block2_conv1"], 1)[0]
-    filter_index.value, steps.value, method.value = 3, 1, "maco"
-    render.click()
-    assert len(shown) == 1 and len(calls) == 1 and not render.disabled
-    assert isinstance(shown[0], matplotlib.figure.Figure)
-    assert "Rendered block2_conv1 · filter 3 with 'maco', 1 step: activation " in capsys.readouterr().out
-    titles = [axis.get_title() for axis in shown[0].axes]
-    assert titles[0].startswith("block2_conv1 · filter 3\nsynthetic, mean ")
-    assert all(title.startswith(("astronaut", "coffee")) and "activation" in title for title in titles[1:] if title)
-    filter_index.value = 4
-    render.click()  # same layer: the photos' feature maps are reused
-    assert len(shown) == 2 and len(calls) == 1
-
-
 def counting(function, calls):
     def counted(*args, **kwargs):
         calls.append((args, kwargs))
@@ -259,32 +234,16 @@ def counting(function, calls):
     return counted
 
 
-def test_export_atlas_writes_one_grid_per_conv_layer_and_reuses_what_was_made(nb, vgg16_fast, tmp_path,
-                                                                                monkeypatch):
+def test_a_request_made_before_is_served_from_memory_and_any_other_setting_is_made(nb, vgg16_fast, monkeypatch):
+    """The atlas and the explorer rely on it: a picture is reused only when its whole recipe is the same."""
     monkeypatch.setattr(nb, "MADE", {})
-    responses = nb.measure_photos(vgg16_fast, nb.load_photos(["astronaut", "coffee"], max_side=128))
-    settings = dict(method="fourier", steps=1, image_size=80, seed=0)
-    first, _ = nb.filters_that_fire(responses["block3_conv3"], 1)
-    made = nb.visualize_filters(vgg16_fast, "block3_conv3", first, progress=False, **settings)  # made before
+    settings = dict(method="fourier", steps=1, image_size=80, seed=0, progress=False)
+    made = nb.visualize_filters(vgg16_fast, "block3_conv3", [0, 1], **settings)
     monkeypatch.setattr(nb, "render", counting(nb.render, calls := []))
-    atlas = nb.export_atlas(vgg16_fast, tmp_path, responses, filters_per_layer=1, caption="Weights: test.", **settings)
-    names = nb.conv_layer_names(vgg16_fast)
-    rendered = [kwargs.get("objective", args[1] if len(args) > 1 else None).name for args, kwargs in calls]
-    assert len(calls) == 12 and not [name for name in rendered if "block3_conv3" in name], rendered
-    assert np.array_equal(atlas["block3_conv3"][1], made)
-    assert list(atlas) == names
-    for name, (filter_indices, pictures) in atlas.items():
-        assert filter_indices == nb.filters_that_fire(responses[name], 1)[0]
-        assert pictures.shape == (1, 80, 80, 3) and pictures.dtype == np.uint8
-    files = sorted(path.name for path in (tmp_path / "atlas").iterdir())
-    assert len(files) == 13 and files == [f"{n:02d}_{name}.jpg" for n, name in enumerate(names, start=1)]
-    assert files[0] == "01_block1_conv1.jpg" and files[-1] == "13_block5_conv3.jpg"
-    with Image.open(tmp_path / "atlas" / files[-1]) as grid:
-        assert grid.size[0] > 100 and np.asarray(grid).std() > 10
-    # The overview, as the notebook draws it: one row per layer, labelled with its receptive field.
-    fields = {name: g.field for name, g in nb.layer_geometries(vgg16_fast).items()}
-    rows = [[nb.Tile(picture, f"filter {i}") for i, picture in zip(indices, pictures, strict=True)]
-            for indices, pictures in atlas.values()]
-    overview = nb.plot_tiles(rows, tile_inches=0.8, fontsize=6, row_labels=[f"{n}\n{fields[n]} px" for n in atlas])
-    assert len(overview.axes) == 13 and overview.axes[0].get_ylabel() == "block1_conv1\n3 px"
-    assert overview.axes[-1].get_ylabel() == "block5_conv3\n196 px"
+    again = nb.visualize_filters(vgg16_fast, "block3_conv3", [1], **settings)
+    default_rate = nb.visualize_filters(vgg16_fast, "block3_conv3", [1], **settings, learning_rate=0.4)
+    assert not calls and np.array_equal(again[0], made[1]) and np.array_equal(default_rate[0], made[1])
+    for change in [dict(learning_rate=0.2), dict(method="maco"), dict(steps=2), dict(seed=1), dict(image_size=96),
+                   dict(objective=nb.neuron_objective("block3_conv3"))]:
+        nb.visualize_filters(vgg16_fast, "block3_conv3", [1], **{**settings, **change})
+    assert len(calls) == 6

@@ -130,7 +130,7 @@ def test_the_radial_power_spectrum_of_known_noise(nb):
 
 def test_facets_differ_from_each_other_and_each_drives_its_filter(nb, vgg16_fast):
     layer_name, filter_index = "block3_conv3", 2
-    options = dict(method="fourier", image_size=48, steps=24, seed=0, progress=False)
+    options = dict(method="fourier", image_size=48, steps=24, seed=0)
     ordinary = nb.visualize_facets(vgg16_fast, layer_name, filter_index, 3, diversity_weight=0.0, **options)
     facets = nb.visualize_facets(vgg16_fast, layer_name, filter_index, 3, diversity_weight=0.8, **options)
     assert facets.shape == (3, 48, 48, 3) and facets.dtype == np.uint8
@@ -158,9 +158,9 @@ def test_facet_report_measures_gram_cosine_at_the_block_below(nb, vgg16_fast):
 
 def test_the_first_ordinary_facet_is_the_single_picture(nb, vgg16, monkeypatch):
     monkeypatch.setattr(nb, "MADE", {})  # the single picture is made here, not remembered
-    options = dict(method="fourier", image_size=64, steps=8, seed=5, progress=False)
+    options = dict(method="fourier", image_size=64, steps=8, seed=5)
     facets = nb.visualize_facets(vgg16, "block4_conv3", 7, 2, diversity_weight=0.0, **options)
-    single = nb.visualize_filters(vgg16, "block4_conv3", [7], **options)[0]
+    single = nb.visualize_filters(vgg16, "block4_conv3", [7], progress=False, **options)[0]
     assert np.array_equal(facets[0], single), np.abs(facets[0].astype(int) - single.astype(int)).max()
     assert np.abs(facets[1].astype(int) - single.astype(int)).mean() > 10  # another start, another picture
 
@@ -183,7 +183,7 @@ def test_the_first_ordinary_facet_is_the_single_picture(nb, vgg16, monkeypatch):
     (dict(diversity_weight="1"), TypeError, "diversity_weight"),
 ])
 def test_visualize_facets_rejects_bad_input_clearly(nb, vgg16_fast, arguments, error, message):
-    call = dict(layer_name="block4_conv3", filter_index=3, facets=2, image_size=64, steps=2, progress=False,
+    call = dict(layer_name="block4_conv3", filter_index=3, facets=2, image_size=64, steps=2,
                 method="fourier", seed=0, diversity_weight=0.8)
     call.update(arguments)
     with pytest.raises(error, match=re.escape(message)):
