@@ -21,9 +21,9 @@ FOLDED = ["load_vgg16", "check_int", "check_filters", "check_render_arguments", 
           "top_activating_patches", "record_ascent", "randomisation_table", "randomized_copy", "transform_schedule",
           "NormalizedGradientAscent", "visualize_facets", "visualize_blend", "check_dream_arguments",
           "patches_across_range"]
-# Code sizes (non-blank lines), kept from growing back: 1,267 and 457 before section 9 and the patches across a
-# filter's range came (about 155 lines, 105 of them visible).
-MAXIMUM_CODE_LINES, MAXIMUM_VISIBLE_LINES, MAXIMUM_LINES_ABOVE_FIRST_PICTURE = 1425, 570, 150
+# Code sizes (non-blank lines), kept from growing back: 1,424 and 566 before the explorer became one cell with a
+# form and the atlas a visible loop (-91 in all, +12 visible) and the ladder one ingredient per rung (+36, +26).
+MAXIMUM_CODE_LINES, MAXIMUM_VISIBLE_LINES, MAXIMUM_LINES_ABOVE_FIRST_PICTURE = 1370, 605, 150
 MAXIMUM_CELL_LINES, MAXIMUM_FUNCTION_LINES = 60, 40
 
 

@@ -3,6 +3,7 @@
 import cv2
 import numpy as np
 import pytest
+import tensorflow as tf
 
 LAYER = "block3_conv1"
 
@@ -15,6 +16,34 @@ def photos(nb):
 @pytest.fixture(scope="module")
 def strongest(nb, vgg16, photos):
     return nb.strongest_filters(nb.measure_photos(vgg16, photos)[LAYER], 2)
+
+
+def test_the_total_variation_penalty_is_the_neighbour_difference_times_the_activation(nb):
+    activation = nb.Objective([], lambda maps, targets: tf.constant([10.0, 10.0]), "ten")
+    penalty = nb.total_variation_penalty(0.5, activation)
+    rows, columns = np.indices((8, 8))
+    checkerboard = np.repeat(((rows + columns) % 2)[None, ..., None], 3, axis=3).astype(np.float32)  # 0 and 1
+    images = np.stack([np.full((8, 8, 3), 0.3, np.float32), checkerboard[0]])
+    value = penalty({"input": nb.to_model_input(tf.constant(images))}, None).numpy()
+    assert value == pytest.approx([0.0, -0.5 * 10 * 2], abs=1e-3)  # a checkerboard: every neighbour differs by 1
+
+
+def test_the_total_variation_penalty_smooths_the_pictures_that_still_drive_their_filters(fresh, vgg16, strongest):
+    nb, settings = fresh, dict(method=fresh.PIXELS_ADAM, image_size=64, steps=24, seed=0, progress=False)
+    objective = nb.filter_objective(LAYER)
+    plain = nb.visualize_filters(vgg16, LAYER, strongest, floats=True, **settings)
+    smooth = nb.visualize_filters(vgg16, LAYER, strongest, floats=True, **settings,
+                                  objective=objective + nb.total_variation_penalty(4.0, objective))
+
+    def variation(images):  # judged on the float images, before any contrast stretch
+        down, across = np.abs(np.diff(images, axis=1)), np.abs(np.diff(images, axis=2))
+        return down.mean(axis=(1, 2, 3)) + across.mean(axis=(1, 2, 3))
+
+    assert np.all(variation(smooth) < 0.7 * variation(plain)), (variation(smooth), variation(plain))
+    start_pictures = nb.postprocess(nb.PIXELS_ADAM.image(strongest, 64, 0)().numpy())
+    start = nb.measure_activation(vgg16, LAYER, strongest, start_pictures)
+    driven = nb.measure_activation(vgg16, LAYER, strongest, nb.postprocess(smooth))
+    assert np.all(driven > 2 * start + 1), (driven, start)
 
 
 def test_the_negative_of_a_filter_drives_it_below_its_start_and_the_positive_above(fresh, vgg16, strongest):

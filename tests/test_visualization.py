@@ -78,7 +78,7 @@ def test_batched_pictures_match_one_filter_at_a_time(nb, vgg16, method, monkeypa
 
 
 @pytest.mark.parametrize("method, averaged", [("fourier", True), ("fourier-rgb", True), ("pixels", False),
-                                              ("maco", False)])
+                                              ("maco", True)])
 def test_the_rising_schedule_keeps_the_running_average_of_the_image(nb, vgg16, method, averaged):
     """With the rising schedule (`adam_rising`) the picture is the exponential average (momentum 0.9) of the
     image after each step, starting from the first; the other optimisers keep the image after the last step."""
@@ -104,15 +104,14 @@ def test_the_rising_schedule_keeps_the_running_average_of_the_image(nb, vgg16, m
 
 def test_the_optimiser_factories_build_what_the_recipes_say(nb):
     """The factories behind the recipes: the rising schedule averages the image (momentum 0.9) and its learning
-    rate rises linearly to its peak at the last step; plain Adam and the normalised step keep no average."""
+    rate rises linearly to its peak at the last step; the normalised step keeps no average."""
     rising = nb.adam_rising(0.4, 10)
     assert rising.use_ema and rising.ema_momentum == pytest.approx(0.9) and rising.beta_1 == pytest.approx(0.5)
     schedule = nb.RisingLearningRate(0.4, 10)
     assert [float(schedule(step)) for step in (0, 4, 9, 20)] == pytest.approx([0.04, 0.2, 0.4, 0.4])
-    assert not nb.adam(0.05, 10).use_ema
     assert {name: recipe.optimizer for name, recipe in nb.METHODS.items()} == {
         "pixels": nb.NormalizedGradientAscent, "pixels+transforms": nb.NormalizedGradientAscent,
-        "fourier-rgb": nb.adam_rising, "fourier": nb.adam_rising, "maco": nb.adam}
+        "fourier-rgb": nb.adam_rising, "fourier": nb.adam_rising, "maco": nb.adam_rising}
     variable = tf.Variable(np.ones((2, 4, 4, 3), np.float32))
     gradient = np.zeros((2, 4, 4, 3), np.float32)
     gradient[0, 0, 0, 0], gradient[1] = 3.0, -1.0  # the step is of the negated objective: it goes against it
@@ -246,22 +245,70 @@ def test_strongest_filters_are_living_and_sorted_by_their_mean_response(nb):
     assert nb.filters_that_fire(responses, 2) == ([0, 2], [1])
 
 
-def test_the_ladder_gives_every_rung_the_same_steps_and_the_same_scores(nb, vgg16_fast, monkeypatch):
+def test_the_ladder_gives_every_rung_the_same_filters_seeds_steps_and_scores(nb, vgg16_fast, monkeypatch):
     calls = []
     real = nb.visualize_filters
 
     def recording(model, layer_name, filter_indices, **options):
-        calls.append((options["method"], options["steps"], options["seed"], options["image_size"]))
+        calls.append((options["method"], options["objective"].name, options["seed"],
+                      (options["steps"], options["image_size"], tuple(filter_indices))))
         return real(model, layer_name, filter_indices, **options)
 
     monkeypatch.setattr(nb, "visualize_filters", recording)
-    rungs = ["pixels", "pixels+transforms", "fourier"]
-    pictures, scores = nb.climb_ladder(vgg16_fast, "block3_conv1", [1, 2], rungs, image_size=64, steps=3, seed=7)
-    assert [call[0] for call in calls] == rungs
-    assert {call[1:] for call in calls} == {(3, 7, 64)}
-    assert list(pictures) == rungs and all(p.shape == (2, 64, 64, 3) for p in pictures.values())
-    expected = nb.score_pictures(vgg16_fast, "block3_conv1", [1, 2], pictures["fourier"])
-    assert {k: v for k, v in scores["fourier"].items() if k != "s/filter"} == pytest.approx(expected)
+    rungs = {"pixels": (nb.METHODS["pixels"], 0), "fourier": (nb.METHODS["fourier"], 0), "tv": (nb.PIXELS_ADAM, 2.0)}
+    pictures, scores = nb.climb_ladder(vgg16_fast, "block3_conv1", [1, 2], rungs, image_size=64, steps=3, seeds=[7, 8])
+    assert [call[0] for call in calls] == [recipe for recipe, _ in rungs.values() for _ in (7, 8)]
+    assert [call[2] for call in calls] == [7, 8] * 3 and {call[3] for call in calls} == {(3, 64, (1, 2))}
+    assert [call[1] for call in calls][-1] == "filter of block3_conv1 + total variation × 2"
+    assert {call[1] for call in calls[:4]} == {"filter of block3_conv1"}
+    assert list(pictures) == list(rungs) and all(p.shape == (2, 64, 64, 3) for p in pictures.values())
+    first_seed = nb.score_pictures(vgg16_fast, "block3_conv1", [1, 2], pictures["fourier"])
+    for name, values in first_seed.items():
+        assert scores["fourier"][name].shape == (4,) and scores["fourier"][name][:2] == pytest.approx(values)
+    table = nb.score_table(scores).splitlines()
+    assert len(table) == 4 and table[1].startswith("pixels") and "(" in table[1] and "–" in table[1]
+
+
+def ingredients(rung):
+    """A rung's image, transformations, optimiser and penalty, comparable (partials by their function and options)."""
+    recipe, smoothing = rung
+    image = recipe.image
+    if hasattr(image, "func"):
+        image = (image.func, tuple(sorted((key, repr(value)) for key, value in image.keywords.items())))
+    return {"image": image, "transformations": recipe.transforms, "optimiser": recipe.optimizer, "penalty": smoothing}
+
+
+def changed(rung, before):
+    return [name for name, value in ingredients(rung).items() if value != ingredients(before)[name]]
+
+
+def test_each_rung_of_the_ladder_changes_one_ingredient_and_the_last_is_the_default(nb):
+    rungs = list(nb.LADDER.values())
+    assert [changed(rung, before) for before, rung in zip(rungs, rungs[1:], strict=False)] == [
+        ["transformations"], ["optimiser"], ["image"], ["image"], ["image"]]
+    assert rungs[0] == (nb.METHODS["pixels"], 0) and rungs[-1] == (nb.METHODS["fourier"], 0)
+    assert ingredients(rungs[3])["image"][1] == (("band_limit", "False"), ("colour", repr(nb.RGB)))
+    assert ingredients(rungs[4])["image"][1] == (("colour", repr(nb.RGB)),)
+    maco, smoothed = nb.ALTERNATIVES.values()
+    assert changed(maco, nb.LADDER["+ decorrelated colour"]) == ["image"]
+    assert changed(smoothed, nb.LADDER["+ Adam, rising"]) == ["penalty"] and smoothed[1] == nb.TV_WEIGHT > 0
+
+
+def test_the_band_limit_removes_exactly_the_frequencies_above_it(nb):
+    limited = nb.FourierImage([0], 64, 0, field=92).scale.numpy()
+    full = nb.FourierImage([0], 64, 0, field=92, band_limit=False).scale.numpy()
+    frequencies = nb.spectrum_frequencies(64)
+    assert np.all(limited[frequencies > 0.3] == 0) and np.all(limited[frequencies <= 0.3] != 0)
+    within_nyquist = frequencies <= 0.5  # every image keeps these (the corners of the spectrum go)
+    assert np.all(full[within_nyquist] != 0) and np.array_equal(limited[frequencies <= 0.3], full[frequencies <= 0.3])
+    assert np.all(nb.FourierImage([0], 64, 0, field=40).scale.numpy()[within_nyquist] != 0)  # a small field: no limit
+
+
+def test_the_input_is_a_feature_map_like_any_other(nb, vgg16_fast):
+    images = np.random.default_rng(0).random((2, 32, 32, 3)).astype(np.float32)
+    maps = nb.feature_extractor(vgg16_fast, "input", "block1_conv1")(images)
+    np.testing.assert_allclose(maps["input"].numpy(), nb.to_model_input(images).numpy(), rtol=1e-6)
+    assert maps["block1_conv1"].shape == (2, 32, 32, 64)
 
 
 def test_filter_objective_is_the_mean_activation_once_the_filter_fires(nb):
