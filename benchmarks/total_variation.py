@@ -16,7 +16,6 @@ benchmarks/results/total_variation.jpg. Run by hand:
 import argparse
 import os
 import sys
-import time
 from pathlib import Path
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
@@ -46,25 +45,24 @@ def main():
     filters = nb.strongest_filters(nb.measure_photos(model, nb.load_photos(PHOTOS))[LAYER], FILTERS)
     print(f"Device: {nb.describe_device()} | {LAYER}, filters {filters}, seeds {list(SEEDS)}, {IMAGE_SIZE} px, "
           f"{STEPS} steps, recipe PIXELS_ADAM; medians over {FILTERS * len(SEEDS)} pictures")
-    print(f"{'weight':>8}{'activation':>12}{'unseen':>9}{'fine grain':>12}{'variation':>11}{'s/picture':>11}")
+    print(f"{'weight':>22}{'activation':>12}{'unseen':>9}{'fine grain':>12}{'variation':>11}")
     fourier, _ = nb.LADDER["+ Fourier 1/f"]
     candidates = {**{f"{weight:g}": (nb.PIXELS_ADAM, weight) for weight in args.weights}, "+ Fourier 1/f": (fourier, 0)}
     grain, rows = {}, []
     for label, (recipe, weight) in candidates.items():
-        start, made = time.perf_counter(), []
+        made = []
         for seed in SEEDS:
             objective = nb.filter_objective(LAYER)
             if weight:
                 objective = objective + nb.total_variation_penalty(weight, objective)
             made.append(nb.visualize_filters(model, LAYER, filters, method=recipe, objective=objective,
                                              image_size=IMAGE_SIZE, steps=STEPS, seed=seed, progress=False))
-        seconds = (time.perf_counter() - start) / (FILTERS * len(SEEDS))
         pictures = np.concatenate(made)
         targets = filters * len(SEEDS)
         grain[label] = np.median(nb.fine_grain_share(pictures))
-        print(f"{label:>8}{np.median(nb.measure_activation(model, LAYER, targets, pictures)):12.1f}"
+        print(f"{label:>22}{np.median(nb.measure_activation(model, LAYER, targets, pictures)):12.1f}"
               f"{np.median(nb.measure_activation(model, LAYER, targets, pictures, under='unseen')):9.1f}"
-              f"{grain[label]:12.3f}{np.median(total_variation(pictures)):11.3f}{seconds:11.1f}", flush=True)
+              f"{grain[label]:12.3f}{np.median(total_variation(pictures)):11.3f}", flush=True)
         rows.append((f"{label}", made[0]))
     reference = grain.pop("+ Fourier 1/f")
     match = min(grain, key=lambda label: abs(grain[label] - reference))
