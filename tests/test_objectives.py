@@ -19,13 +19,14 @@ def strongest(nb, vgg16, photos):
 
 
 def test_the_total_variation_penalty_is_the_neighbour_difference_times_the_activation(nb):
-    activation = nb.Objective([], lambda maps, targets: tf.constant([10.0, 10.0]), "ten")
+    activation = nb.Objective([], lambda maps, targets: tf.constant([10.0, 10.0, 10.0]), "ten")
     penalty = nb.total_variation_penalty(0.5, activation)
     rows, columns = np.indices((8, 8))
-    checkerboard = np.repeat(((rows + columns) % 2)[None, ..., None], 3, axis=3).astype(np.float32)  # 0 and 1
-    images = np.stack([np.full((8, 8, 3), 0.3, np.float32), checkerboard[0]])
+    checkerboard, stripes = ((pattern % 2)[..., None].repeat(3, axis=2) for pattern in (rows + columns, rows))
+    images = np.stack([np.full((8, 8, 3), 0.3), checkerboard, stripes]).astype(np.float32)  # values 0 and 1
     value = penalty({"input": nb.to_model_input(tf.constant(images))}, None).numpy()
-    assert value == pytest.approx([0.0, -0.5 * 10 * 2], abs=1e-3)  # a checkerboard: every neighbour differs by 1
+    # flat: no variation; a checkerboard: every neighbour differs by 1; stripes: only neighbours down differ
+    assert value == pytest.approx([0.0, -0.5 * 10 * 2, -0.5 * 10 * 1], abs=1e-3)
 
 
 def test_the_total_variation_penalty_smooths_the_pictures_that_still_drive_their_filters(fresh, vgg16, strongest):
