@@ -18,7 +18,7 @@ VISIBLE = ["feature_extractor", "mean_activation", "gradient_ascent_step", "visu
            "diversity_objective", "channel_objective", "blend_objective", "layer_objective", "deep_dream"]
 FOLDED = ["load_vgg16", "check_int", "check_filters", "check_render_arguments", "postprocess", "plot_tiles",
           "measure_activation", "climb_ladder", "save_gif", "measure_photos",
-          "top_activating_patches", "record_ascent", "randomisation_table", "randomized_copy", "transform_schedule",
+          "top_activating_patches", "record_ascent", "randomisation_scores", "randomized_copy", "transform_schedule",
           "NormalizedGradientAscent", "visualize_facets", "visualize_blend", "check_dream_arguments",
           "patches_across_range"]
 # Code sizes (non-blank lines), kept from growing back: 1,424 and 566 before the explorer became one cell with a

@@ -112,20 +112,25 @@ def test_randomized_copy_rejects_bad_layer_names(nb, vgg16_fast, layer_names, er
         nb.randomized_copy(vgg16_fast, layer_names)
 
 
-def test_the_radial_power_spectrum_of_known_noise(nb):
-    """Noise whose power falls as 1/f² has slope −2 on a log-log plot; white noise has slope 0."""
-    rng = np.random.default_rng(1)
-    frequency = np.hypot(*np.meshgrid(np.fft.fftfreq(128), np.fft.rfftfreq(128), indexing="ij"))
-    spectrum = (rng.normal(size=frequency.shape) + 1j * rng.normal(size=frequency.shape)) / np.maximum(frequency, 1e-3)
-    pink = np.fft.irfft2(spectrum, s=(128, 128))
-
-    def slope(image):
-        picture = np.repeat(np.interp(image, (image.min(), image.max()), (0, 255))[..., None], 3, 2)
-        frequencies, log_power = nb.radial_power_spectrum(picture)
-        return np.polyfit(np.log10(frequencies), log_power, 1)[0]
-
-    assert slope(pink) == pytest.approx(-2.0, abs=0.2)
-    assert slope(rng.random((128, 128))) == pytest.approx(0.0, abs=0.2)
+def test_randomisation_scores_compare_each_picture_with_the_trained_one_of_its_filter(nb, vgg16_fast):
+    """The trained pictures' texture cosine with themselves is 1, a copy of them scores exactly as they do, and a
+    set whose pictures are swapped between filters drives the trained filters less and shares less texture."""
+    layer, filters = "block3_conv1", [5, 17, 40]
+    trained = nb.visualize_filters(vgg16_fast, layer, filters, method="fourier", steps=12, image_size=64, seed=0,
+                                   progress=False)
+    swapped = np.roll(trained, 1, axis=0)
+    scores = nb.randomisation_scores(vgg16_fast, layer, filters, {"trained": trained, "copy": trained.copy(),
+                                                                   "swapped": swapped}, "block2_conv2")
+    assert list(scores["trained"]) == ["trained filter", "fine grain", "saturation", "texture"]
+    np.testing.assert_allclose(scores["trained"]["texture"], 1.0, atol=1e-5)
+    for name in scores["trained"]:
+        np.testing.assert_allclose(scores["copy"][name], scores["trained"][name], rtol=1e-6)
+    np.testing.assert_allclose(scores["trained"]["trained filter"],
+                               nb.measure_activation(vgg16_fast, layer, filters, trained), rtol=1e-6)
+    assert (scores["swapped"]["trained filter"] < scores["trained"]["trained filter"]).all()
+    assert (scores["swapped"]["texture"] < 0.999).all()
+    np.testing.assert_allclose(scores["swapped"]["fine grain"], np.roll(scores["trained"]["fine grain"], 1),
+                               rtol=1e-6)
 
 
 def test_facets_differ_from_each_other_and_each_drives_its_filter(nb, vgg16_fast):
