@@ -22,8 +22,9 @@ FOLDED = ["load_vgg16", "check_int", "check_filters", "check_render_arguments", 
           "NormalizedGradientAscent", "visualize_facets", "visualize_blend", "check_dream_arguments",
           "patches_across_range"]
 # Code sizes (non-blank lines), kept from growing back: 1,424 and 566 before the explorer became one cell with a
-# form and the atlas a visible loop (-91 in all, +12 visible) and the ladder one ingredient per rung (+36, +26).
-MAXIMUM_CODE_LINES, MAXIMUM_VISIBLE_LINES, MAXIMUM_LINES_ABOVE_FIRST_PICTURE = 1370, 605, 150
+# form and the atlas a visible loop (-91 in all, +12 visible) and the ladder one ingredient per rung (+36, +26);
+# 1,369 before the randomisation control was scored with the ladder's own scores (-27).
+MAXIMUM_CODE_LINES, MAXIMUM_VISIBLE_LINES, MAXIMUM_LINES_ABOVE_FIRST_PICTURE = 1342, 605, 150
 MAXIMUM_CELL_LINES, MAXIMUM_FUNCTION_LINES = 60, 40
 
 
