@@ -83,7 +83,7 @@ FROM_THE_RUN = [
     ("+ decorrelated colour 157 (153–177) 140 (135–159) 54 (49–62) 0.03 (0.02–0.04) 0.52 (0.46–0.54)",
      ["54", "0.03", "0.52"]),
     ("MACO, not Fourier 92 (86–103) 81 (78–92) 31 (28–37) 0.05 (0.05–0.05)", ["31", "0.05"]),
-    ("TV penalty, not Fourier 134 (118–148) 114 (99–127) 42 (38–53) 0.22 (0.15–0.26)", ["42", "0.22"]),
+    ("TV penalty, not Fourier 118 (101–132) 99 (85–115) 38 (37–53) 0.20 (0.11–0.22)", ["38", "0.20"]),
     ("block4_conv3: synthetic pictures, mean activation over the map 136–224; the strongest single unit on any "
      "photo 72", ["136–224", "72"]),
     ("block5_conv3: synthetic pictures, mean activation over the map 2225–3953; the strongest single unit on any "
@@ -96,11 +96,12 @@ FROM_THE_RUN = [
     ("fourier without its transformations 0.947", ["0.947"]),
     ("best one-colour answer 0.696", ["0.696"]),
     ("wiring wrong: RGB for BGR 0.862, kernel flipped 0.485", ["0.862", "0.485"]),
-    ("trained vs block 5 random, same filter 0.06 0.99 0.65 0.92", ["0.99", "0.65", "0.92"]),
-    ("trained vs blocks 4–5 random, same filter 0.05 0.99 0.44 0.72", ["0.44", "0.72"]),
-    ("trained vs all random, same filter 0.05 0.99 0.28 0.76", ["0.28", "0.76"]),
-    ("trained vs trained, other filter 0.07 1.00 0.92 0.99", ["0.07", "1.00", "0.92", "0.99"]),
-    ("randomised vs randomised 0.03 1.00", ["0.03", "1.00"]),
+    ("trained 4604 (3653–5040) 0.02 (0.01–0.02) 0.44 (0.43–0.46) 1.00 (1.00–1.00)", ["4604", "0.02", "0.44"]),
+    ("block 5 random 57 (55–64) 0.03 (0.03–0.04) 0.43 (0.42–0.44) 0.91 (0.90–0.93)", ["57", "0.91"]),
+    ("blocks 4–5 random 9.22 (7.29–22) 0.04 (0.04–0.04) 0.35 (0.34–0.40) 0.74 (0.71–0.75)",
+     ["9.22", "0.04", "0.35", "0.74"]),
+    ("all random 58 (39–61) 0.04 (0.04–0.05) 0.39 (0.37–0.39) 0.73 (0.72–0.79)", ["58", "0.73"]),
+    ("trained, other filter 4607 (3628–4918) 0.02 (0.01–0.02) 0.44 (0.43–0.46) 0.99 (0.99–1.00)", ["4607", "0.99"]),
     ("343: single picture 219; facets [145 249 228 204], the lowest 66% of the single picture; Gram cosine between "
      "facets 0.37, between ordinary pictures 0.98", ["66%", "0.37", "0.98"]),
     ("43: single picture 219; facets [192 209 186 142], the lowest 65% of the single picture; Gram cosine between "
