@@ -26,10 +26,14 @@ def test_unknown_layer_lists_the_conv_layers_and_suggests_the_closest(nb, vgg16)
     assert "block1_conv1" in message and "block5_conv3" in message
 
 
-def test_a_layer_that_is_not_a_convolution_is_refused(nb, vgg16):
-    with pytest.raises(ValueError, match="'block2_pool' is not a convolution layer of VGG16.*The convolution "
-                                         "layers are: block1_conv1"):
-        visualize(nb, vgg16, layer_name="block2_pool")
+def test_a_layer_without_a_feature_map_is_refused(nb, vgg16_with_top):
+    with pytest.raises(ValueError, match="'fc1' is not a layer of 'vgg16' whose output is a feature map.*Its "
+                                         "convolution layers are: block1_conv1"):
+        visualize(nb, vgg16_with_top, layer_name="fc1", image_size=224)
+
+
+def test_a_pooling_layer_has_filters_like_a_convolution(nb, vgg16):
+    assert visualize(nb, vgg16, layer_name="block2_pool").shape == (1, 64, 64, 3)
 
 
 def test_layer_name_must_be_a_string(nb, vgg16):
@@ -156,12 +160,12 @@ def test_weights_file_of_a_smaller_network_is_refused(nb, tmp_path):
 
 
 @pytest.mark.parametrize("model, error, text", [
-    ("vgg16", TypeError, r"model must be the .*VGG16 model from load_vgg16\(\), not .*vgg16"),
-    (None, TypeError, r"model must be the .*VGG16 model from load_vgg16\(\), not None"),
+    ("vgg16", TypeError, r"model must be a Keras model such as load_vgg16\(\)'s, not 'vgg16'"),
+    (None, TypeError, r"model must be a Keras model such as load_vgg16\(\)'s, not None"),
     (keras.Sequential([keras.Input((8, 8, 3)), keras.layers.Conv2D(4, 3, name="block1_conv1")]), ValueError,
-     "model must be VGG16.*lacks its .*layers .*block1_conv2"),
+     r"the input convention of model 'sequential.*' is unknown: name it with use_network\(model, preprocess=\.\.\.\)"),
 ])
-def test_a_model_that_is_not_vgg16_is_refused(nb, model, error, text):
+def test_a_model_that_cannot_be_read_is_refused(nb, model, error, text):
     with pytest.raises(error, match=text):
         nb.visualize_filters(model, "block1_conv1", [0], image_size=32, steps=1, method="pixels", seed=0,
                              progress=False)
@@ -322,19 +326,15 @@ def test_bad_flags_and_callbacks(world, no_work, call, error, text):
     check_refused(call, world, error, text)
 
 
-TOP = r"model takes only 224-px inputs \(.*include_top=True\?\); use load_vgg16\(\)"
-NOT_KERAS = r"model must be the .*VGG16 model from load_vgg16\(\), not "
+TOP = r"model 'vgg16' takes only 224 × 224-px images: use image_size=224"
+NOT_KERAS = r"model must be a Keras model such as load_vgg16\(\)'s, not "
 
 
 @pytest.mark.parametrize("call, error, text", [
     pytest.param(lambda w: vf(w, model=w.top), ValueError, TOP, id="vf(<VGG16 include_top>)"),
-    pytest.param(lambda w: w.nb.photo_activations(w.top, "block3_conv1", w.photos), ValueError, TOP,
-                 id="photo_activations(<VGG16 include_top>)"),
-    pytest.param(lambda w: w.nb.measure_photos(w.top, w.photos), ValueError, TOP,
-                 id="measure_photos(<VGG16 include_top>)"),
-    pytest.param(lambda w: w.nb.layer_geometries(w.mobilenet), ValueError,
-                 r"model must be VGG16 \(from load_vgg16\(\)\); 'mobilenetv2.*' lacks its .*layers .*block1_conv1",
-                 id="layer_geometries(<MobileNetV2>)"),
+    pytest.param(lambda w: w.nb.use_network(w.mobilenet, "caffee"), ValueError,
+                 "preprocess must be one of 'caffe', 'tf', 'torch', 'none', not 'caffee'. Did you mean 'caffe'",
+                 id="use_network(preprocess='caffee')"),
     pytest.param(lambda w: w.nb.layer_geometries("vgg"), TypeError, NOT_KERAS + ".*vgg", id="layer_geometries('vgg')"),
     pytest.param(lambda w: w.nb.layer_geometries(None), TypeError, NOT_KERAS + "None",
                  id="layer_geometries(None)"),
@@ -404,8 +404,9 @@ def blend(w, first=1, second=2, count=3, **options):
     pytest.param(lambda w: dream(w, objective="block3_conv3"), TypeError,
                  r"objective must be an Objective such as layer_objective\('block4_conv3'\), not 'block3_conv3'",
                  id="deep_dream(objective='block3_conv3')"),
-    pytest.param(lambda w: dream(w, objective=w.nb.layer_objective("block3_pool")), ValueError,
-                 "'block3_pool' is not a convolution layer of VGG16", id="deep_dream(layer_objective('block3_pool'))"),
+    pytest.param(lambda w: dream(w, objective=w.nb.layer_objective("block3_poo")), ValueError,
+                 "'block3_poo' is not a layer of 'vgg16'.*Did you mean 'block3_pool'",
+                 id="deep_dream(layer_objective('block3_poo'))"),
     pytest.param(lambda w: dream(w, octaves=0), ValueError, "octaves must be between 1 and 8, got 0",
                  id="deep_dream(octaves=0)"),
     pytest.param(lambda w: dream(w, size=64, octaves=6), ValueError, "size=64 with octaves=6 starts at 12 px, too "

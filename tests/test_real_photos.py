@@ -38,6 +38,7 @@ def hand_cut(photo, top, left, side, fill):
 
 def test_layer_geometries_match_hand_computed_values(nb, vgg16):
     geometries = nb.layer_geometries(vgg16)
+    assert geometries.pop(vgg16.inputs[0]._keras_history.operation.name) == (1, 1, 0.0)  # the input: each pixel itself
     assert {name: tuple(g) for name, g in geometries.items()} == HAND_COMPUTED
     assert {name: g.field for name, g in geometries.items()} == {name: v[0] for name, v in HAND_COMPUTED.items()}
 
@@ -162,7 +163,8 @@ def test_bad_layer_and_filter_get_clear_errors(nb, vgg16_fast):
         nb.top_activating_patches(vgg16_fast, "block1_conv1", 64, photos)
     with pytest.raises(TypeError, match="must be"):
         nb.top_activating_patches(vgg16_fast, "block1_conv1", [1, 2], photos)
-    with pytest.raises(ValueError, match="'block3_conv' is not a convolution layer.*Did you mean"):
+    with pytest.raises(ValueError, match="'block3_conv' is not a layer of 'vgg16' whose output is a feature "
+                                         "map.*Did you mean"):
         nb.photo_activations(vgg16_fast, "block3_conv", photos)
 
 

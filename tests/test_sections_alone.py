@@ -1,4 +1,4 @@
-"""Each of sections 6-11 runs on its own after the set-up sections 1-3, in a fresh kernel, in smoke mode.
+"""Each of sections 6-12 runs on its own after the set-up sections 1-3, in a fresh kernel, in smoke mode.
 
 A section may stand only on the set-up (sections 1, 2 and 3: everything before the "## 4." heading), on the
 cells tagged `definitions` anywhere before it, and on what its own earlier cells make; never on a variable
@@ -27,7 +27,7 @@ from notebook_definitions import NOTEBOOK
 
 NOTEBOOK_PATH = Path(os.environ.get("SECTIONS_ALONE_NOTEBOOK", NOTEBOOK))
 SET_UP_END = 4  # the set-up is everything before the "## 4." heading
-SECTIONS_ALONE = [6, 7, 8, 9, 10, 11]
+SECTIONS_ALONE = [6, 7, 8, 9, 10, 11, 12]
 CELL_TIMEOUT = 300  # seconds per cell; smoke-mode cells take a few seconds, VGG16's loading 10-20 s
 ANSI = re.compile(r"\x1b\[[0-9;]*m")
 
@@ -41,14 +41,14 @@ def heading_number(cell):
 
 
 def section_starts(notebook):
-    """{N: index of the "## N." heading}, checked to be 1..11, once each and in order."""
+    """{N: index of the "## N." heading}, checked to be 1..12, once each and in order."""
     starts = {}
     for index, cell in enumerate(notebook.cells):
         number = heading_number(cell)
         if number is not None:
             assert number not in starts, f'two "## {number}." headings (cells {starts[number]} and {index})'
             starts[number] = index
-    assert list(starts) == list(range(1, 12)), f"section headings found, in order: {list(starts)}"
+    assert list(starts) == list(range(1, 13)), f"section headings found, in order: {list(starts)}"
     return starts
 
 

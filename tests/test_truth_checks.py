@@ -105,7 +105,7 @@ def test_a_randomized_copy_draws_pictures_and_leaves_the_layers_below_alone(nb, 
 @pytest.mark.parametrize("layer_names, error, message", [
     ("block5_conv3", TypeError, "layer_names must be a list"),
     (["block5_conv4"], ValueError, "Did you mean 'block5_conv3'"),
-    (["block5_pool"], ValueError, "not a convolution layer"),
+    (["block5_pool"], ValueError, "only convolution layers have weights to draw afresh, not block5_pool"),
 ])
 def test_randomized_copy_rejects_bad_layer_names(nb, vgg16_fast, layer_names, error, message):
     with pytest.raises(error, match=re.escape(message)):
@@ -175,7 +175,7 @@ def test_the_first_ordinary_facet_is_the_single_picture(nb, vgg16, monkeypatch):
     (dict(facets=2.0), TypeError, "facets"),
     (dict(facets=True), TypeError, "facets"),
     (dict(layer_name="block4_conv4"), ValueError, "Did you mean 'block4_conv3'"),
-    (dict(layer_name="block4_pool"), ValueError, "not a convolution"),
+    (dict(layer_name="block4_poool"), ValueError, "is not a layer of 'vgg16'"),
     (dict(filter_index=512), ValueError, "between 0 and 511, got 512"),
     (dict(filter_index=[3]), TypeError, "[3]"),
     (dict(image_size=32), ValueError, "image_size >= 40"),
