@@ -53,6 +53,7 @@ def start_and_picture_activations(nb, model, layer_name, filters, size):
     return measure(start), measure(pictures), pictures
 
 
+@pytest.mark.first_environment  # 40 s; the other environments run these networks through the lighter tests below
 @pytest.mark.parametrize("family", FAMILIES)
 def test_a_keras_application_gets_pictures_that_drive_its_filters(nb, applications, family):
     model, layer_name = applications[family], FAMILIES[family][2]
