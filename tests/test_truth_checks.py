@@ -91,6 +91,7 @@ def test_a_randomized_copy_changes_exactly_the_named_layers(nb, request, model_n
     assert not np.array_equal(other.get_layer(named[-1]).get_weights()[0], copy.get_layer(named[-1]).get_weights()[0])
 
 
+@pytest.mark.first_environment  # CI's other environments run this code through nbval's smoke run
 def test_a_randomized_copy_draws_pictures_and_leaves_the_layers_below_alone(nb, vgg16):
     """The copy is a model every entry point takes (its input read as Keras 3.0 builds it), and randomising
     block 5 changes block 5's pictures while block 4's stay exactly as the trained network's."""

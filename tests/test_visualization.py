@@ -21,6 +21,7 @@ def spread(images):
     return np.asarray(images).std(axis=(1, 2, 3))
 
 
+@pytest.mark.first_environment  # CI's other environments run this code through nbval's smoke run
 @pytest.mark.parametrize("layer_name, filter_indices", [
     ("block3_conv1", [0, 5, 10, 200]),
     ("block4_conv3", [0, 1, 2]),
@@ -35,6 +36,7 @@ def test_default_method_raises_each_filter_far_above_its_start(nb, vgg16_fast, l
     assert np.all(after > 5 * before + 5), (before, after)
 
 
+@pytest.mark.first_environment  # CI's other environments run this code through nbval's smoke run
 def test_no_picture_is_flat(nb, vgg16_fast):
     """Judged on the float images before `postprocess` stretches them (which would make any non-constant image
     look contrasted): the ascent must have spread the faint Fourier start's values out several times over."""
@@ -47,6 +49,7 @@ def test_no_picture_is_flat(nb, vgg16_fast):
     assert np.all(spread(floats) > 0.05), spread(floats)  # about 13 grey levels of 255, before any stretch
 
 
+@pytest.mark.first_environment  # CI's other environments run this code through nbval's smoke run
 def test_a_filter_dead_at_the_start_still_gets_a_picture(nb, vgg16_fast):
     """Find filters whose ReLU output is zero on the start image (so plain ascent gets no gradient), then check
     they come alive. (The pictures shared with `test_no_picture_is_flat` are made once, see `nb.MADE`.)"""
@@ -245,6 +248,7 @@ def test_strongest_filters_are_living_and_sorted_by_their_mean_response(nb):
     assert nb.filters_that_fire(responses, 2) == ([0, 2], [1])
 
 
+@pytest.mark.first_environment  # CI's other environments run this code through nbval's smoke run
 def test_the_ladder_gives_every_rung_the_same_filters_seeds_steps_and_scores(nb, vgg16_fast, monkeypatch):
     calls = []
     real = nb.visualize_filters
