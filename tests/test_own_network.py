@@ -42,12 +42,13 @@ def small_cnn(channels=3, name="small_cnn"):
     return model
 
 
-def start_and_picture_activations(nb, model, layer_name, filters, size):
+def start_and_picture_activations(nb, model, layer_name, filters, size, steps=SETTINGS["steps"]):
     """What the ascent maximises (`filter_objective`, the filter's mean activation once a quarter of its map fires,
     whatever its activation function) on the filters' random starts (unstretched) and on their pictures."""
     field = nb.layer_geometries(model)[layer_name].field
     start = nb.METHODS["fourier"].image(filters, size, SETTINGS["seed"], field=field)().numpy()
-    floats = nb.visualize_filters(model, layer_name, filters, image_size=size, floats=True, **SETTINGS)
+    floats = nb.visualize_filters(model, layer_name, filters, image_size=size, floats=True,
+                                  **{**SETTINGS, "steps": steps})
     measure = functools.partial(nb.measure_objective, model, nb.filter_objective(layer_name), filters)
     unstretched = lambda images: np.rint(images * 255).astype(np.uint8)  # noqa: E731  (a stretch drives any filter)
     return measure(unstretched(start)), measure(unstretched(floats)), nb.postprocess(floats)
@@ -65,8 +66,10 @@ def test_a_keras_application_gets_pictures_that_drive_its_filters(nb, applicatio
 @pytest.mark.parametrize("channels", [3, 1])
 def test_a_small_network_with_batch_normalisation_gets_pictures(nb, channels):
     model = nb.use_network(small_cnn(channels, name=f"small_cnn_{channels}"), preprocess="tf")
-    before, after, _ = start_and_picture_activations(nb, model, "conv2", [0, 1, 2], 32)
+    before, after, _ = start_and_picture_activations(nb, model, "conv2", [0, 1, 2], 32, steps=48)
     assert (after > 1.5 * before).all() and np.median(after / np.maximum(before, 1e-6)) > 2, (before, after)
+    naive = nb.visualize_filter_naively(model, "conv2", 0, 32, 2, 5.0, 0)[1]  # the Keras example's recipe
+    assert np.array_equal(naive[..., 0], naive[..., 2]) == (channels == 1)  # grey as a grey network sees it
     with pytest.raises(ValueError, match=f"model 'small_cnn_{channels}' takes only 32 × 32-px images: use "
                                          "image_size=32"):
         nb.visualize_filters(model, "conv2", [0], image_size=64, **SETTINGS)
